@@ -1,0 +1,364 @@
+//! Errors (reference rows E1-E7), mirroring Python's exception hierarchy.
+//!
+//! ```text
+//! OSError
+//!  +-- SSLError                      Error::Ssl(SslError { kind: SslErrorKind::Ssl, .. })
+//!       +-- SSLZeroReturnError       SslErrorKind::ZeroReturn
+//!       +-- SSLWantReadError         SslErrorKind::WantRead
+//!       +-- SSLWantWriteError        SslErrorKind::WantWrite
+//!       +-- SSLSyscallError          SslErrorKind::Syscall
+//!       +-- SSLEOFError              SslErrorKind::Eof
+//!       +-- SSLCertVerificationError SslErrorKind::CertVerification (also ValueError;
+//!                                    `CertificateError` is its alias since 3.7)
+//! ValueError                         Error::Value
+//! NotImplementedError                Error::NotImplemented
+//! OSError (socket)                   Error::Io
+//! TimeoutError (socket.timeout)      Error::Timeout
+//! ```
+
+use std::fmt;
+use std::io;
+
+use crate::constants::SslErrorNumber;
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Which of Python's `SSLError` subclasses an [`SslError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SslErrorKind {
+    /// `SSLError` itself (E1): a protocol or library failure.
+    Ssl,
+    /// `SSLZeroReturnError` (E2): the peer closed TLS cleanly (close_notify).
+    ZeroReturn,
+    /// `SSLWantReadError` (E3): more bytes are needed from the transport.
+    WantRead,
+    /// `SSLWantWriteError` (E4): the transport must drain first.
+    WantWrite,
+    /// `SSLSyscallError` (E5): a system error under the TLS layer.
+    Syscall,
+    /// `SSLEOFError` (E6): the transport ended in violation of the protocol.
+    Eof,
+    /// `SSLCertVerificationError` / `CertificateError` (E7).
+    CertVerification,
+}
+
+impl SslErrorKind {
+    /// Python's class name for this kind.
+    pub fn python_name(self) -> &'static str {
+        match self {
+            SslErrorKind::Ssl => "SSLError",
+            SslErrorKind::ZeroReturn => "SSLZeroReturnError",
+            SslErrorKind::WantRead => "SSLWantReadError",
+            SslErrorKind::WantWrite => "SSLWantWriteError",
+            SslErrorKind::Syscall => "SSLSyscallError",
+            SslErrorKind::Eof => "SSLEOFError",
+            SslErrorKind::CertVerification => "SSLCertVerificationError",
+        }
+    }
+
+    /// The `SSL_ERROR_*` number Python puts in `errno` for this kind.
+    pub fn errno(self) -> SslErrorNumber {
+        match self {
+            SslErrorKind::Ssl | SslErrorKind::CertVerification => SslErrorNumber::SSL_ERROR_SSL,
+            SslErrorKind::ZeroReturn => SslErrorNumber::SSL_ERROR_ZERO_RETURN,
+            SslErrorKind::WantRead => SslErrorNumber::SSL_ERROR_WANT_READ,
+            SslErrorKind::WantWrite => SslErrorNumber::SSL_ERROR_WANT_WRITE,
+            SslErrorKind::Syscall => SslErrorNumber::SSL_ERROR_SYSCALL,
+            SslErrorKind::Eof => SslErrorNumber::SSL_ERROR_EOF,
+        }
+    }
+}
+
+/// The result of a failed certificate verification: OpenSSL's `X509_V_ERR_*`
+/// code and its message (Python's `verify_code` / `verify_message`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyFailure {
+    /// `X509_V_ERR_*` number (18 = self-signed certificate, 62 = hostname mismatch, ...).
+    pub code: i64,
+    /// OpenSSL's text for the code (`self-signed certificate`, ...).
+    pub message: String,
+}
+
+/// An `SSLError` (or one of its subclasses), with OpenSSL-style mnemonics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SslError {
+    /// Which subclass.
+    pub kind: SslErrorKind,
+    /// The library mnemonic (`SSL`, `PEM`, `X509`), Python's `library`.
+    pub library: Option<String>,
+    /// The reason mnemonic (`CERTIFICATE_VERIFY_FAILED`), Python's `reason`.
+    pub reason: Option<String>,
+    /// The human-readable message.
+    pub message: String,
+    /// Verification outcome, for `SSLCertVerificationError` raised by a handshake.
+    pub verify: Option<VerifyFailure>,
+}
+
+impl SslError {
+    /// Python's `errno` attribute (an `SSL_ERROR_*` number).
+    pub fn errno(&self) -> i64 {
+        self.kind.errno() as i64
+    }
+}
+
+impl fmt::Display for SslError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.library, &self.reason) {
+            (Some(lib), Some(reason)) => write!(f, "[{lib}: {reason}] {}", self.message),
+            (None, Some(reason)) => write!(f, "[{reason}] {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The error type of every fallible operation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `SSLError` and its subclasses (E1-E7).
+    #[error("{0}")]
+    Ssl(SslError),
+    /// `ValueError`: misuse the reference says raises ValueError.
+    #[error("{0}")]
+    Value(String),
+    /// `NotImplementedError`: a feature this backend's library cannot provide.
+    #[error("{feature} is not supported by the {backend} backend")]
+    NotImplemented {
+        /// The backend's name (`rustls`, `openssl`, `native`).
+        backend: &'static str,
+        /// What was asked for (a reference id and name, e.g. `X15 set_npn_protocols`).
+        feature: String,
+    },
+    /// An error of the underlying socket or file (`OSError`).
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// A socket timeout (`socket.timeout` / `TimeoutError`).
+    #[error("{0}")]
+    Timeout(String),
+}
+
+impl Error {
+    fn ssl_kind(
+        kind: SslErrorKind,
+        library: Option<&str>,
+        reason: Option<&str>,
+        message: String,
+    ) -> Self {
+        Error::Ssl(SslError {
+            kind,
+            library: library.map(str::to_owned),
+            reason: reason.map(str::to_owned),
+            message,
+            verify: None,
+        })
+    }
+
+    /// `SSLError([library: reason] message)`.
+    pub fn ssl(library: &str, reason: &str, message: impl Into<String>) -> Self {
+        Self::ssl_kind(
+            SslErrorKind::Ssl,
+            Some(library),
+            Some(reason),
+            message.into(),
+        )
+    }
+
+    /// `SSLError(message)` with no mnemonics (e.g. `No cipher can be selected.`).
+    pub fn ssl_message(message: impl Into<String>) -> Self {
+        Self::ssl_kind(SslErrorKind::Ssl, None, None, message.into())
+    }
+
+    /// `SSLZeroReturnError`: TLS closed cleanly.
+    pub fn zero_return() -> Self {
+        Self::ssl_kind(
+            SslErrorKind::ZeroReturn,
+            None,
+            None,
+            "TLS/SSL connection has been closed (EOF)".into(),
+        )
+    }
+
+    /// `SSLWantReadError`.
+    pub fn want_read() -> Self {
+        Self::ssl_kind(
+            SslErrorKind::WantRead,
+            None,
+            None,
+            "The operation did not complete (read)".into(),
+        )
+    }
+
+    /// `SSLWantWriteError`.
+    pub fn want_write() -> Self {
+        Self::ssl_kind(
+            SslErrorKind::WantWrite,
+            None,
+            None,
+            "The operation did not complete (write)".into(),
+        )
+    }
+
+    /// `SSLSyscallError`.
+    pub fn syscall(message: impl Into<String>) -> Self {
+        Self::ssl_kind(SslErrorKind::Syscall, None, None, message.into())
+    }
+
+    /// `SSLEOFError`, as CPython on OpenSSL 3 words it.
+    pub fn eof() -> Self {
+        Self::ssl_kind(
+            SslErrorKind::Eof,
+            Some("SSL"),
+            Some("UNEXPECTED_EOF_WHILE_READING"),
+            "EOF occurred in violation of protocol".into(),
+        )
+    }
+
+    /// `SSLCertVerificationError` from a handshake, with the verify code and message:
+    /// `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: <message>`.
+    pub fn cert_verify(code: i64, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Error::Ssl(SslError {
+            kind: SslErrorKind::CertVerification,
+            library: Some("SSL".into()),
+            reason: Some("CERTIFICATE_VERIFY_FAILED".into()),
+            message: format!("certificate verify failed: {message}"),
+            verify: Some(VerifyFailure { code, message }),
+        })
+    }
+
+    /// `CertificateError(message)`, as raised by `match_hostname`.
+    pub fn certificate(message: impl Into<String>) -> Self {
+        Self::ssl_kind(SslErrorKind::CertVerification, None, None, message.into())
+    }
+
+    /// `ValueError(message)`.
+    pub fn value(message: impl Into<String>) -> Self {
+        Error::Value(message.into())
+    }
+
+    /// `NotImplementedError` for `feature` on `backend`.
+    pub fn not_implemented(backend: &'static str, feature: impl Into<String>) -> Self {
+        Error::NotImplemented {
+            backend,
+            feature: feature.into(),
+        }
+    }
+
+    /// The `SSLError` details, when this is one.
+    pub fn as_ssl(&self) -> Option<&SslError> {
+        match self {
+            Error::Ssl(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The `SSLError` subclass, when this is one.
+    pub fn ssl_kind_of(&self) -> Option<SslErrorKind> {
+        self.as_ssl().map(|e| e.kind)
+    }
+
+    /// The reason mnemonic, when there is one.
+    pub fn reason(&self) -> Option<&str> {
+        self.as_ssl().and_then(|e| e.reason.as_deref())
+    }
+
+    /// The library mnemonic, when there is one.
+    pub fn library(&self) -> Option<&str> {
+        self.as_ssl().and_then(|e| e.library.as_deref())
+    }
+
+    /// True for `SSLWantReadError` / `SSLWantWriteError`.
+    pub fn is_want(&self) -> bool {
+        matches!(
+            self.ssl_kind_of(),
+            Some(SslErrorKind::WantRead | SslErrorKind::WantWrite)
+        )
+    }
+
+    /// Python's class name (`SSLError`, `SSLEOFError`, `ValueError`, ...).
+    pub fn python_type(&self) -> &'static str {
+        match self {
+            Error::Ssl(e) => e.kind.python_name(),
+            Error::Value(_) => "ValueError",
+            Error::NotImplemented { .. } => "NotImplementedError",
+            Error::Io(e) if e.kind() == io::ErrorKind::NotFound => "FileNotFoundError",
+            Error::Io(_) => "OSError",
+            Error::Timeout(_) => "TimeoutError",
+        }
+    }
+
+    /// Python's `isinstance(err, <name>)` over the hierarchy above.
+    pub fn is_instance(&self, python_class: &str) -> bool {
+        let own = self.python_type();
+        if own == python_class {
+            return true;
+        }
+        match python_class {
+            "OSError" => matches!(self, Error::Ssl(_) | Error::Io(_) | Error::Timeout(_)),
+            "SSLError" => matches!(self, Error::Ssl(_)),
+            "CertificateError" => self.ssl_kind_of() == Some(SslErrorKind::CertVerification),
+            "ValueError" => {
+                matches!(self, Error::Value(_))
+                    || self.ssl_kind_of() == Some(SslErrorKind::CertVerification)
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_reads_like_python() {
+        assert_eq!(
+            Error::cert_verify(18, "self-signed certificate").to_string(),
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"
+        );
+        assert_eq!(
+            Error::ssl("SSL", "WRONG_VERSION_NUMBER", "wrong version number").to_string(),
+            "[SSL: WRONG_VERSION_NUMBER] wrong version number"
+        );
+        assert_eq!(
+            Error::want_read().to_string(),
+            "The operation did not complete (read)"
+        );
+        assert_eq!(
+            Error::eof().to_string(),
+            "[SSL: UNEXPECTED_EOF_WHILE_READING] EOF occurred in violation of protocol"
+        );
+        assert_eq!(
+            Error::not_implemented("rustls", "X15 set_npn_protocols").to_string(),
+            "X15 set_npn_protocols is not supported by the rustls backend"
+        );
+    }
+
+    #[test]
+    fn hierarchy_and_errno() {
+        let e = Error::certificate("hostname 'a' doesn't match 'b'");
+        assert!(e.is_instance("CertificateError"));
+        assert!(e.is_instance("ValueError"));
+        assert!(e.is_instance("SSLError"));
+        assert!(e.is_instance("OSError"));
+        assert!(!Error::value("x").is_instance("SSLError"));
+        assert_eq!(Error::want_read().as_ssl().unwrap().errno(), 2);
+        assert_eq!(Error::want_write().as_ssl().unwrap().errno(), 3);
+        assert_eq!(Error::zero_return().as_ssl().unwrap().errno(), 6);
+        assert_eq!(Error::eof().as_ssl().unwrap().errno(), 8);
+        assert_eq!(Error::cert_verify(62, "x").as_ssl().unwrap().errno(), 1);
+        assert!(Error::want_write().is_want());
+        assert_eq!(
+            Error::cert_verify(62, "Hostname mismatch")
+                .as_ssl()
+                .unwrap()
+                .verify,
+            Some(VerifyFailure {
+                code: 62,
+                message: "Hostname mismatch".into()
+            })
+        );
+    }
+}
