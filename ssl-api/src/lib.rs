@@ -13,5 +13,6 @@ pub mod hostname;
 pub mod pyvalue;
 
 pub use cert::record::{CertRecord, Rdn};
+pub use constants::*;
 pub use error::{Error, Result, SslError, SslErrorKind, VerifyFailure};
 pub use pyvalue::PyValue;
