@@ -12,7 +12,10 @@ pub mod error;
 pub mod hostname;
 pub mod pyvalue;
 
+pub use cert::pem::{der_cert_to_pem_cert, pem_cert_to_der_cert, PEM_FOOTER, PEM_HEADER};
 pub use cert::record::{CertRecord, Rdn};
+pub use cert::time::cert_time_to_seconds;
 pub use constants::*;
 pub use error::{Error, Result, SslError, SslErrorKind, VerifyFailure};
+pub use hostname::match_hostname;
 pub use pyvalue::PyValue;
