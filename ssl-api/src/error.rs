@@ -107,6 +107,7 @@ impl fmt::Display for SslError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.library, &self.reason) {
             (Some(lib), Some(reason)) => write!(f, "[{lib}: {reason}] {}", self.message),
+            (Some(lib), None) => write!(f, "[{lib}] {}", self.message),
             (None, Some(reason)) => write!(f, "[{reason}] {}", self.message),
             _ => f.write_str(&self.message),
         }
@@ -163,6 +164,11 @@ impl Error {
             Some(reason),
             message.into(),
         )
+    }
+
+    /// `SSLError([library] message)` with a library but no reason (`[SSL] PEM lib`).
+    pub fn ssl_library(library: &str, message: impl Into<String>) -> Self {
+        Self::ssl_kind(SslErrorKind::Ssl, Some(library), None, message.into())
     }
 
     /// `SSLError(message)` with no mnemonics (e.g. `No cipher can be selected.`).
@@ -308,6 +314,66 @@ impl Error {
     }
 }
 
+/// OpenSSL's reason mnemonic for receiving TLS alert `code` (e.g. 48 ->
+/// `TLSV1_ALERT_UNKNOWN_CA`), as every backend reports a peer's alert.
+pub fn alert_reason(code: u8) -> Option<&'static str> {
+    Some(match code {
+        0 => "SSLV3_ALERT_CLOSE_NOTIFY",
+        10 => "SSLV3_ALERT_UNEXPECTED_MESSAGE",
+        20 => "SSLV3_ALERT_BAD_RECORD_MAC",
+        21 => "TLSV1_ALERT_DECRYPTION_FAILED",
+        22 => "TLSV1_ALERT_RECORD_OVERFLOW",
+        30 => "SSLV3_ALERT_DECOMPRESSION_FAILURE",
+        40 => "SSLV3_ALERT_HANDSHAKE_FAILURE",
+        41 => "SSLV3_ALERT_NO_CERTIFICATE",
+        42 => "SSLV3_ALERT_BAD_CERTIFICATE",
+        43 => "SSLV3_ALERT_UNSUPPORTED_CERTIFICATE",
+        44 => "SSLV3_ALERT_CERTIFICATE_REVOKED",
+        45 => "SSLV3_ALERT_CERTIFICATE_EXPIRED",
+        46 => "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+        47 => "SSLV3_ALERT_ILLEGAL_PARAMETER",
+        48 => "TLSV1_ALERT_UNKNOWN_CA",
+        49 => "TLSV1_ALERT_ACCESS_DENIED",
+        50 => "TLSV1_ALERT_DECODE_ERROR",
+        51 => "TLSV1_ALERT_DECRYPT_ERROR",
+        60 => "TLSV1_ALERT_EXPORT_RESTRICTION",
+        70 => "TLSV1_ALERT_PROTOCOL_VERSION",
+        71 => "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+        80 => "TLSV1_ALERT_INTERNAL_ERROR",
+        86 => "TLSV1_ALERT_INAPPROPRIATE_FALLBACK",
+        90 => "TLSV1_ALERT_USER_CANCELLED",
+        100 => "TLSV1_ALERT_NO_RENEGOTIATION",
+        109 => "TLSV13_ALERT_MISSING_EXTENSION",
+        110 => "TLSV1_UNSUPPORTED_EXTENSION",
+        111 => "TLSV1_CERTIFICATE_UNOBTAINABLE",
+        112 => "TLSV1_UNRECOGNIZED_NAME",
+        113 => "TLSV1_BAD_CERTIFICATE_STATUS_RESPONSE",
+        114 => "TLSV1_BAD_CERTIFICATE_HASH_VALUE",
+        115 => "TLSV1_ALERT_UNKNOWN_PSK_IDENTITY",
+        116 => "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+        120 => "TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
+        _ => return None,
+    })
+}
+
+impl Error {
+    /// The `SSLError` for a fatal alert received from the peer, worded as
+    /// OpenSSL words it: `[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca`.
+    pub fn alert_received(code: u8) -> Self {
+        match alert_reason(code) {
+            Some(reason) => {
+                let message = reason.to_ascii_lowercase().replace('_', " ");
+                Error::ssl("SSL", reason, message)
+            }
+            None => Error::ssl(
+                "SSL",
+                "UNKNOWN_ALERT_TYPE",
+                format!("unknown alert type ({code})"),
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,6 +416,14 @@ mod tests {
         assert_eq!(Error::eof().as_ssl().unwrap().errno(), 8);
         assert_eq!(Error::cert_verify(62, "x").as_ssl().unwrap().errno(), 1);
         assert!(Error::want_write().is_want());
+        assert_eq!(
+            Error::alert_received(48).to_string(),
+            "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca"
+        );
+        assert_eq!(
+            Error::alert_received(255).reason(),
+            Some("UNKNOWN_ALERT_TYPE")
+        );
         assert_eq!(
             Error::cert_verify(62, "Hostname mismatch")
                 .as_ssl()

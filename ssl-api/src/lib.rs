@@ -1,17 +1,27 @@
 //! # ssl-api
 //!
 //! Python's `ssl` module as Rust traits, types and pure functions, for any TLS
-//! provider. Backends (`backend-rustls`, ...) implement the traits; the facade
-//! crate `ssl` picks one. This crate depends on no TLS library.
+//! provider. Backends (`backend-rustls`, ...) implement the traits in
+//! [`backend`]; the facade crate `ssl` picks one. This crate depends on no TLS
+//! library: everything that is the same on every backend (constants, errors,
+//! certificate decoding, hostname matching, MemoryBIO, the rules of
+//! `SSLContext`'s attributes) lives here, once.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod backend;
+pub mod bio;
 pub mod cert;
 pub mod constants;
+pub mod dynamic;
 pub mod error;
 pub mod hostname;
 pub mod pyvalue;
+pub mod settings;
+pub mod types;
 
+pub use backend::{Backend, Context, Object, Session};
+pub use bio::{Bio, MemoryBio};
 pub use cert::pem::{der_cert_to_pem_cert, pem_cert_to_der_cert, PEM_FOOTER, PEM_HEADER};
 pub use cert::record::{CertRecord, Rdn};
 pub use cert::time::cert_time_to_seconds;
@@ -19,3 +29,5 @@ pub use constants::*;
 pub use error::{Error, Result, SslError, SslErrorKind, VerifyFailure};
 pub use hostname::match_hostname;
 pub use pyvalue::PyValue;
+pub use settings::ContextSettings;
+pub use types::*;

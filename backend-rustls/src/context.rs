@@ -1,0 +1,652 @@
+//! `SSLContext` on rustls: Python's settings in [`ContextSettings`], the loaded
+//! identity and trust store, and the rustls configs built from them (cached
+//! until a setting changes).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rustls::crypto::aws_lc_rs;
+use rustls::crypto::{CryptoProvider, SupportedKxGroup};
+use rustls::pki_types::pem::{PemObject, SectionKind};
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
+use ssl_api::bio::MemoryBio;
+use ssl_api::cert::inspect::{is_ca, split_der_certs};
+use ssl_api::constants::{
+    Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode, OP_CIPHER_SERVER_PREFERENCE,
+    OP_NO_TICKET,
+};
+use ssl_api::{
+    CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
+    ServernameCallback, SessionStats, WrapOptions,
+};
+
+use crate::object::RustlsObject;
+use crate::suites;
+use crate::verify::{ClientVerifier, ServerVerifier, VerifyPolicy};
+use crate::Rustls;
+
+/// The loaded certificate chain and key (`load_cert_chain`).
+#[derive(Clone, Debug)]
+pub(crate) struct Identity {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: Arc<PrivateKeyDer<'static>>,
+}
+
+#[derive(Default)]
+pub(crate) struct Caches {
+    /// Client configs, index 0 without SNI / name check, 1 with.
+    client: [Option<Arc<ClientConfig>>; 2],
+    /// Server configs, index 0 without ALPN (no overlap), 1 with.
+    server: [Option<Arc<ServerConfig>>; 2],
+}
+
+pub(crate) struct State {
+    pub settings: ContextSettings,
+    pub identity: Option<Identity>,
+    /// Certificates of the trust store, in load order, without duplicates.
+    pub store: Vec<CertificateDer<'static>>,
+    pub crls: Vec<CertificateRevocationListDer<'static>>,
+    pub tls12_suites: Vec<SupportedCipherSuite>,
+    pub kx_groups: Option<Vec<&'static dyn SupportedKxGroup>>,
+    pub servername_callback: Option<ServernameCallback<Rustls>>,
+    pub stats: SessionStats,
+    pub server_sessions: Arc<dyn rustls::server::StoresServerSessions>,
+    pub ticketer: Option<Arc<dyn rustls::server::ProducesTickets>>,
+    caches: Caches,
+}
+
+/// `SSLContext` on rustls. Clones share one context.
+#[derive(Clone)]
+pub struct RustlsContext {
+    pub(crate) state: Arc<Mutex<State>>,
+}
+
+impl std::fmt::Debug for RustlsContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RustlsContext")
+            .field("protocol", &self.lock().settings.protocol())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for RustlsContext {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.state, &other.state)
+    }
+}
+
+fn pem_error() -> Error {
+    Error::ssl_library("SSL", "PEM lib")
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    Ok(std::fs::read(path)?)
+}
+
+/// Every `(kind, der)` PEM section in `data`; `NO_START_LINE`-like errors are
+/// left to the caller (an empty list).
+fn pem_sections(data: &[u8]) -> Vec<(SectionKind, Vec<u8>)> {
+    <(SectionKind, Vec<u8>) as PemObject>::pem_slice_iter(data)
+        .map_while(|r| r.ok())
+        .collect()
+}
+
+fn decrypt_key(der: &[u8], password: Option<&Password>) -> Result<PrivateKeyDer<'static>> {
+    let password = match password {
+        Some(p) => p.resolve()?,
+        // Never prompt: CPython would ask on the terminal; we fail as a wrong password.
+        None => return Err(pem_error()),
+    };
+    if password.len() > 1024 {
+        return Err(Error::value("password cannot be longer than 1024 bytes"));
+    }
+    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der).map_err(|_| pem_error())?;
+    let doc = info.decrypt(&password).map_err(|_| pem_error())?;
+    Ok(PrivateKeyDer::Pkcs8(doc.as_bytes().to_vec().into()))
+}
+
+/// The first private key in `data` (PKCS#8, PKCS#1 RSA, SEC1 EC, or encrypted PKCS#8).
+fn find_key(data: &[u8], password: Option<&Password>) -> Result<Option<PrivateKeyDer<'static>>> {
+    for (kind, der) in pem_sections(data) {
+        match kind {
+            SectionKind::PrivateKey => return Ok(Some(PrivateKeyDer::Pkcs8(der.into()))),
+            SectionKind::RsaPrivateKey => return Ok(Some(PrivateKeyDer::Pkcs1(der.into()))),
+            SectionKind::EcPrivateKey => return Ok(Some(PrivateKeyDer::Sec1(der.into()))),
+            _ => {}
+        }
+    }
+    if let Some(der) = encrypted_pkcs8_section(data) {
+        return decrypt_key(&der, password).map(Some);
+    }
+    Ok(None)
+}
+
+/// rustls-pki-types does not report `ENCRYPTED PRIVATE KEY` sections; read them with `pem`.
+fn encrypted_pkcs8_section(data: &[u8]) -> Option<Vec<u8>> {
+    pem::parse_many(data)
+        .ok()?
+        .into_iter()
+        .find(|p| p.tag() == "ENCRYPTED PRIVATE KEY")
+        .map(|p| p.into_contents())
+}
+
+fn provider_with(
+    tls12: &[SupportedCipherSuite],
+    kx: Option<&Vec<&'static dyn SupportedKxGroup>>,
+) -> Arc<CryptoProvider> {
+    let base = aws_lc_rs::default_provider();
+    let mut cipher_suites: Vec<SupportedCipherSuite> = suites::tls13_suites();
+    cipher_suites.extend_from_slice(tls12);
+    Arc::new(CryptoProvider {
+        cipher_suites,
+        kx_groups: kx.cloned().unwrap_or(base.kx_groups.clone()),
+        ..base
+    })
+}
+
+impl State {
+    fn invalidate(&mut self) {
+        self.caches = Caches::default();
+    }
+
+    fn versions(&self) -> Result<Vec<&'static SupportedProtocolVersion>> {
+        let versions: Vec<_> = self
+            .settings
+            .enabled_versions()
+            .into_iter()
+            .filter_map(|v| match v {
+                TlsVersion::TLSv1_2 => Some(&rustls::version::TLS12),
+                TlsVersion::TLSv1_3 => Some(&rustls::version::TLS13),
+                _ => None,
+            })
+            .collect();
+        if versions.is_empty() {
+            return Err(Error::ssl(
+                "SSL",
+                "NO_PROTOCOLS_AVAILABLE",
+                "no protocols available",
+            ));
+        }
+        Ok(versions)
+    }
+
+    fn policy(&self, check_name: bool) -> Arc<VerifyPolicy> {
+        Arc::new(VerifyPolicy {
+            verify_mode: self.settings.verify_mode(),
+            verify_flags: self.settings.verify_flags(),
+            check_name: check_name && self.settings.check_hostname(),
+            hostname_checks_common_name: self.settings.hostname_checks_common_name(),
+            roots: self.store.clone(),
+            crls: self.crls.clone(),
+            algorithms: aws_lc_rs::default_provider().signature_verification_algorithms,
+        })
+    }
+
+    fn keylog(&self) -> Arc<dyn rustls::KeyLog> {
+        match self.settings.keylog_filename() {
+            Some(path) => Arc::new(crate::keylog::FileKeyLog::new(path.clone())),
+            None => Arc::new(rustls::NoKeyLog),
+        }
+    }
+
+    pub(crate) fn client_config(&mut self, with_name: bool) -> Result<Arc<ClientConfig>> {
+        if let Some(c) = &self.caches.client[with_name as usize] {
+            return Ok(c.clone());
+        }
+        let provider = provider_with(&self.tls12_suites, self.kx_groups.as_ref());
+        let builder = ClientConfig::builder_with_provider(provider)
+            .with_protocol_versions(&self.versions()?)
+            .map_err(|e| Error::ssl("SSL", "NO_PROTOCOLS_AVAILABLE", e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(ServerVerifier(self.policy(with_name))));
+        let mut config = match &self.identity {
+            Some(id) => builder
+                .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
+                .map_err(|_| Error::ssl("X509", "KEY_VALUES_MISMATCH", "key values mismatch"))?,
+            None => builder.with_no_client_auth(),
+        };
+        config.alpn_protocols = self.settings.alpn_protocols().to_vec();
+        config.enable_sni = with_name;
+        config.key_log = self.keylog();
+        // Sessions are resumed only when the user passes one (as OpenSSL clients
+        // do); the object installs its own one-session store.
+        config.resumption = rustls::client::Resumption::disabled();
+        let config = Arc::new(config);
+        self.caches.client[with_name as usize] = Some(config.clone());
+        Ok(config)
+    }
+
+    pub(crate) fn server_config(&mut self, with_alpn: bool) -> Result<Arc<ServerConfig>> {
+        if let Some(c) = &self.caches.server[with_alpn as usize] {
+            return Ok(c.clone());
+        }
+        let provider = provider_with(&self.tls12_suites, self.kx_groups.as_ref());
+        let builder = ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&self.versions()?)
+            .map_err(|e| Error::ssl("SSL", "NO_PROTOCOLS_AVAILABLE", e.to_string()))?;
+        let builder = if self.settings.verify_mode() == ssl_api::constants::CERT_NONE {
+            builder.with_no_client_auth()
+        } else {
+            builder.with_client_cert_verifier(Arc::new(ClientVerifier(self.policy(false))))
+        };
+        let mut config = match &self.identity {
+            Some(id) => builder
+                .with_single_cert(id.chain.clone(), id.key.clone_key())
+                .map_err(|_| Error::ssl("X509", "KEY_VALUES_MISMATCH", "key values mismatch"))?,
+            // No certificate: the handshake fails as OpenSSL's does (NO_SHARED_CIPHER).
+            None => builder.with_cert_resolver(Arc::new(NoServerCert)),
+        };
+        if with_alpn {
+            config.alpn_protocols = self.settings.alpn_protocols().to_vec();
+        }
+        config.ignore_client_order = self
+            .settings
+            .options()
+            .contains(OP_CIPHER_SERVER_PREFERENCE);
+        config.session_storage = self.server_sessions.clone();
+        config.key_log = self.keylog();
+        if self.settings.options().contains(OP_NO_TICKET) {
+            config.send_tls13_tickets = 0;
+        } else if let Some(t) = &self.ticketer {
+            config.ticketer = t.clone();
+        }
+        let config = Arc::new(config);
+        self.caches.server[with_alpn as usize] = Some(config.clone());
+        Ok(config)
+    }
+}
+
+#[derive(Debug)]
+struct NoServerCert;
+
+impl rustls::server::ResolvesServerCert for NoServerCert {
+    fn resolve(&self, _hello: rustls::server::ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        None
+    }
+}
+
+impl RustlsContext {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn update<T>(&self, f: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
+        let mut state = self.lock();
+        let out = f(&mut state)?;
+        state.invalidate();
+        Ok(out)
+    }
+
+    fn add_store_cert(state: &mut State, der: CertificateDer<'static>) {
+        if !state.store.iter().any(|c| c == &der) {
+            state.store.push(der);
+        }
+    }
+
+    fn add_pem_bundle(&self, data: &[u8]) -> Result<usize> {
+        let sections = pem_sections(data);
+        self.update(|state| {
+            let mut n = 0;
+            for (kind, der) in sections {
+                match kind {
+                    SectionKind::Certificate => {
+                        Self::add_store_cert(state, der.into());
+                        n += 1;
+                    }
+                    SectionKind::Crl => {
+                        state.crls.push(der.into());
+                        n += 1;
+                    }
+                    _ => {}
+                }
+            }
+            Ok(n)
+        })
+    }
+}
+
+impl ssl_api::Context for RustlsContext {
+    type Backend = Rustls;
+
+    fn new(protocol: Protocol) -> Result<Self> {
+        use ssl_api::constants::*;
+        if ![
+            PROTOCOL_TLS,
+            PROTOCOL_TLS_CLIENT,
+            PROTOCOL_TLS_SERVER,
+            PROTOCOL_TLSv1_2,
+        ]
+        .contains(&protocol)
+        {
+            return Err(Error::not_implemented(
+                "rustls",
+                format!("C3 {protocol:?}: rustls speaks only TLS 1.2 and 1.3"),
+            ));
+        }
+        Ok(RustlsContext {
+            state: Arc::new(Mutex::new(State {
+                settings: ContextSettings::new(protocol),
+                identity: None,
+                store: Vec::new(),
+                crls: Vec::new(),
+                tls12_suites: suites::default_tls12_suites(),
+                kx_groups: None,
+                servername_callback: None,
+                stats: SessionStats::default(),
+                server_sessions: rustls::server::ServerSessionMemoryCache::new(20480),
+                ticketer: aws_lc_rs::Ticketer::new().ok(),
+                caches: Caches::default(),
+            })),
+        })
+    }
+
+    fn protocol(&self) -> Protocol {
+        self.lock().settings.protocol()
+    }
+
+    fn options(&self) -> Options {
+        self.lock().settings.options()
+    }
+
+    fn set_options(&self, options: Options) -> Result<()> {
+        self.update(|s| {
+            s.settings.set_options(options);
+            Ok(())
+        })
+    }
+
+    fn verify_mode(&self) -> VerifyMode {
+        self.lock().settings.verify_mode()
+    }
+
+    fn set_verify_mode(&self, mode: VerifyMode) -> Result<()> {
+        self.update(|s| s.settings.set_verify_mode(mode))
+    }
+
+    fn verify_flags(&self) -> VerifyFlags {
+        self.lock().settings.verify_flags()
+    }
+
+    fn set_verify_flags(&self, flags: VerifyFlags) -> Result<()> {
+        self.update(|s| {
+            s.settings.set_verify_flags(flags);
+            Ok(())
+        })
+    }
+
+    fn check_hostname(&self) -> bool {
+        self.lock().settings.check_hostname()
+    }
+
+    fn set_check_hostname(&self, check: bool) -> Result<()> {
+        self.update(|s| {
+            s.settings.set_check_hostname(check);
+            Ok(())
+        })
+    }
+
+    fn minimum_version(&self) -> TlsVersion {
+        self.lock().settings.minimum_version()
+    }
+
+    fn set_minimum_version(&self, version: TlsVersion) -> Result<()> {
+        self.update(|s| s.settings.set_minimum_version(version))
+    }
+
+    fn maximum_version(&self) -> TlsVersion {
+        self.lock().settings.maximum_version()
+    }
+
+    fn set_maximum_version(&self, version: TlsVersion) -> Result<()> {
+        self.update(|s| s.settings.set_maximum_version(version))
+    }
+
+    fn hostname_checks_common_name(&self) -> bool {
+        self.lock().settings.hostname_checks_common_name()
+    }
+
+    fn set_hostname_checks_common_name(&self, check: bool) -> Result<()> {
+        self.update(|s| {
+            s.settings.set_hostname_checks_common_name(check);
+            Ok(())
+        })
+    }
+
+    fn post_handshake_auth(&self) -> bool {
+        self.lock().settings.post_handshake_auth()
+    }
+
+    fn set_post_handshake_auth(&self, enabled: bool) -> Result<()> {
+        if enabled {
+            return Err(Error::not_implemented(
+                "rustls",
+                "X23 post_handshake_auth: rustls has no TLS 1.3 post-handshake authentication",
+            ));
+        }
+        self.update(|s| {
+            s.settings.set_post_handshake_auth(false);
+            Ok(())
+        })
+    }
+
+    fn keylog_filename(&self) -> Option<PathBuf> {
+        self.lock().settings.keylog_filename().cloned()
+    }
+
+    fn set_keylog_filename(&self, path: Option<&Path>) -> Result<()> {
+        if let Some(p) = path {
+            // Like CPython: the file must be openable for appending now.
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)?;
+        }
+        self.update(|s| {
+            s.settings.set_keylog_filename(path.map(Path::to_path_buf));
+            Ok(())
+        })
+    }
+
+    fn load_cert_chain(
+        &self,
+        certfile: &Path,
+        keyfile: Option<&Path>,
+        password: Option<Password>,
+    ) -> Result<()> {
+        let cert_data = read_file(certfile)?;
+        let chain: Vec<CertificateDer<'static>> = pem_sections(&cert_data)
+            .into_iter()
+            .filter(|(k, _)| *k == SectionKind::Certificate)
+            .map(|(_, der)| der.into())
+            .collect();
+        if chain.is_empty() {
+            return Err(pem_error());
+        }
+        let key_data = match keyfile {
+            Some(k) => read_file(k)?,
+            None => cert_data,
+        };
+        let key = find_key(&key_data, password.as_ref())?.ok_or_else(pem_error)?;
+        let signing = aws_lc_rs::default_provider()
+            .key_provider
+            .load_private_key(key.clone_key())
+            .map_err(|_| pem_error())?;
+        CertifiedKey::new(chain.clone(), signing)
+            .keys_match()
+            .map_err(|_| Error::ssl("X509", "KEY_VALUES_MISMATCH", "key values mismatch"))?;
+        self.update(|s| {
+            s.identity = Some(Identity {
+                chain,
+                key: Arc::new(key),
+            });
+            Ok(())
+        })
+    }
+
+    fn load_verify_locations(
+        &self,
+        cafile: Option<&Path>,
+        capath: Option<&Path>,
+        cadata: Option<CaData>,
+    ) -> Result<()> {
+        if cafile.is_none() && capath.is_none() && cadata.is_none() {
+            return Err(Error::value(
+                "cafile, capath and cadata cannot be all omitted",
+            ));
+        }
+        if let Some(data) = cadata {
+            match data {
+                CaData::Pem(text) => {
+                    if self.add_pem_bundle(text.as_bytes())? == 0 {
+                        return Err(Error::ssl_message(
+                            "no start line: cadata does not contain a certificate",
+                        ));
+                    }
+                }
+                CaData::Der(bytes) => {
+                    let certs = split_der_certs(&bytes)?;
+                    self.update(|s| {
+                        for c in certs {
+                            Self::add_store_cert(s, c.into());
+                        }
+                        Ok(())
+                    })?;
+                }
+            }
+        }
+        if let Some(file) = cafile {
+            let data = read_file(file)?;
+            if self.add_pem_bundle(&data)? == 0 {
+                return Err(Error::ssl(
+                    "X509",
+                    "NO_CERTIFICATE_OR_CRL_FOUND",
+                    "no certificate or crl found",
+                ));
+            }
+        }
+        if let Some(dir) = capath {
+            // OpenSSL reads a hashed directory lazily; rustls needs the anchors up
+            // front, so every certificate file in it is loaded now.
+            let entries = std::fs::read_dir(dir)?;
+            for entry in entries.flatten() {
+                if let Ok(data) = std::fs::read(entry.path()) {
+                    self.add_pem_bundle(&data)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn load_default_certs(&self, _purpose: Purpose) -> Result<()> {
+        self.set_default_verify_paths()
+    }
+
+    fn set_default_verify_paths(&self) -> Result<()> {
+        let found = rustls_native_certs::load_native_certs();
+        self.update(|s| {
+            for c in found.certs {
+                Self::add_store_cert(s, c);
+            }
+            Ok(())
+        })
+    }
+
+    fn get_ca_certs_der(&self) -> Result<Vec<Vec<u8>>> {
+        Ok(self
+            .lock()
+            .store
+            .iter()
+            .filter(|c| is_ca(c))
+            .map(|c| c.to_vec())
+            .collect())
+    }
+
+    fn cert_store_stats(&self) -> Result<CertStoreStats> {
+        let s = self.lock();
+        Ok(CertStoreStats {
+            x509: s.store.len() as i64,
+            crl: s.crls.len() as i64,
+            x509_ca: s.store.iter().filter(|c| is_ca(c)).count() as i64,
+        })
+    }
+
+    fn get_ciphers(&self) -> Result<Vec<CipherInfo>> {
+        let s = self.lock();
+        Ok(suites::cipher_infos(&s.tls12_suites))
+    }
+
+    fn set_ciphers(&self, cipherlist: &str) -> Result<()> {
+        let suites = suites::select_tls12_suites(cipherlist)?;
+        self.update(|s| {
+            s.tls12_suites = suites;
+            Ok(())
+        })
+    }
+
+    fn set_alpn_protocols(&self, protocols: &[&str]) -> Result<()> {
+        self.update(|s| s.settings.set_alpn_protocols(protocols))
+    }
+
+    fn set_npn_protocols(&self, _protocols: &[&str]) -> Result<()> {
+        Err(Error::not_implemented(
+            "rustls",
+            "X15 set_npn_protocols: rustls has no NPN",
+        ))
+    }
+
+    fn set_servername_callback(&self, callback: Option<ServernameCallback<Rustls>>) -> Result<()> {
+        self.update(|s| {
+            s.servername_callback = callback;
+            Ok(())
+        })
+    }
+
+    fn load_dh_params(&self, _path: &Path) -> Result<()> {
+        Err(Error::not_implemented(
+            "rustls",
+            "X17 load_dh_params: rustls has no finite-field DHE suites",
+        ))
+    }
+
+    fn set_ecdh_curve(&self, name: &str) -> Result<()> {
+        use rustls::NamedGroup;
+        let wanted = match name {
+            "prime256v1" | "P-256" | "secp256r1" => NamedGroup::secp256r1,
+            "secp384r1" | "P-384" => NamedGroup::secp384r1,
+            "secp521r1" | "P-521" => NamedGroup::secp521r1,
+            "X25519" | "x25519" => NamedGroup::X25519,
+            _ => {
+                return Err(Error::value(format!(
+                    "unknown elliptic curve name '{name}'"
+                )))
+            }
+        };
+        let group = aws_lc_rs::default_provider()
+            .kx_groups
+            .into_iter()
+            .find(|g| g.name() == wanted)
+            .ok_or_else(|| Error::value(format!("unknown elliptic curve name '{name}'")))?;
+        self.update(|s| {
+            s.kx_groups = Some(vec![group]);
+            Ok(())
+        })
+    }
+
+    fn session_stats(&self) -> Result<SessionStats> {
+        Ok(self.lock().stats)
+    }
+
+    fn wrap_bio(
+        &self,
+        incoming: MemoryBio,
+        outgoing: MemoryBio,
+        options: WrapOptions<Rustls>,
+    ) -> Result<RustlsObject> {
+        self.lock()
+            .settings
+            .check_wrap(options.server_side, options.server_hostname.as_deref())?;
+        RustlsObject::new(self.clone(), incoming, outgoing, options)
+    }
+}

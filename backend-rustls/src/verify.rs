@@ -1,0 +1,329 @@
+//! Certificate verification with OpenSSL's outcomes (DESIGN §10).
+//!
+//! rustls refuses by design what OpenSSL (and so CPython) allows: reading an
+//! unverified peer certificate under `CERT_NONE`, `CERT_OPTIONAL` on the server,
+//! a self-signed certificate trusted as its own CA, commonName fallback. These
+//! verifiers always run chain verification with webpki, turn the result into
+//! OpenSSL's `X509_V_ERR_*` code and message, and then decide by `verify_mode`.
+//! A failure travels through rustls as `CertificateError::Other` carrying a
+//! [`VerifyFailure`], so the Object can raise `SSLCertVerificationError` with
+//! the exact code, without any per-connection state in the (cached) config.
+
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
+use ssl_api::constants::{VerifyFlags, VerifyMode, CERT_NONE, CERT_REQUIRED};
+use ssl_api::{match_hostname, VerifyFailure};
+
+/// What a verifier needs from the context, frozen when the config is built.
+#[derive(Debug)]
+pub(crate) struct VerifyPolicy {
+    pub verify_mode: VerifyMode,
+    pub verify_flags: VerifyFlags,
+    /// Check the name (client side: `check_hostname` and a `server_hostname` given).
+    pub check_name: bool,
+    pub hostname_checks_common_name: bool,
+    pub roots: Vec<CertificateDer<'static>>,
+    pub crls: Vec<CertificateRevocationListDer<'static>>,
+    pub algorithms: WebPkiSupportedAlgorithms,
+}
+
+/// A verification failure as a `std::error::Error`, so that it can ride inside
+/// `rustls::OtherError`.
+#[derive(Debug)]
+pub(crate) struct VerifyError(pub VerifyFailure);
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.0.message, self.0.code)
+    }
+}
+
+impl std::error::Error for VerifyError {}
+
+fn failure(code: i64, message: &str) -> VerifyFailure {
+    VerifyFailure {
+        code,
+        message: message.to_owned(),
+    }
+}
+
+fn reject(f: VerifyFailure) -> rustls::Error {
+    rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
+        Arc::new(VerifyError(f)),
+    )))
+}
+
+fn self_issued(der: &CertificateDer<'_>) -> bool {
+    ssl_api::cert::inspect::self_issued(der)
+}
+
+impl VerifyPolicy {
+    /// Runs chain (and optionally CRL and name) verification; `Ok` or OpenSSL's
+    /// code and message for the first failure.
+    pub fn verify(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: Option<&ServerName<'_>>,
+        client_auth: bool,
+        now: UnixTime,
+    ) -> Result<(), VerifyFailure> {
+        self.verify_chain(end_entity, intermediates, client_auth, now)?;
+        if let (true, Some(name)) = (self.check_name, server_name) {
+            self.verify_name(end_entity, name)?;
+        }
+        Ok(())
+    }
+
+    fn verify_chain(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        client_auth: bool,
+        now: UnixTime,
+    ) -> Result<(), VerifyFailure> {
+        let ee = webpki::EndEntityCert::try_from(end_entity)
+            .map_err(|_| failure(7, "certificate signature failure"))?;
+        let anchors: Vec<_> = self
+            .roots
+            .iter()
+            .filter_map(|c| webpki::anchor_from_trusted_cert(c).ok())
+            .collect();
+        let crls: Vec<webpki::CertRevocationList<'_>> = self
+            .crls
+            .iter()
+            .filter_map(|c| webpki::OwnedCertRevocationList::from_der(c).ok())
+            .map(webpki::CertRevocationList::from)
+            .collect();
+        let crl_refs: Vec<&webpki::CertRevocationList<'_>> = crls.iter().collect();
+        let check_leaf = self
+            .verify_flags
+            .contains(VerifyFlags::VERIFY_CRL_CHECK_LEAF);
+        let check_chain = self
+            .verify_flags
+            .contains(VerifyFlags::VERIFY_CRL_CHECK_CHAIN);
+        let revocation = if check_leaf || check_chain {
+            match webpki::RevocationOptionsBuilder::new(&crl_refs) {
+                Ok(b) => Some(
+                    b.with_depth(if check_chain {
+                        webpki::RevocationCheckDepth::Chain
+                    } else {
+                        webpki::RevocationCheckDepth::EndEntity
+                    })
+                    .with_status_policy(webpki::UnknownStatusPolicy::Deny)
+                    .build(),
+                ),
+                // OpenSSL: CRL checking without any CRL loaded.
+                Err(_) => return Err(failure(3, "unable to get certificate CRL")),
+            }
+        } else {
+            None
+        };
+        let usage = if client_auth {
+            webpki::KeyUsage::client_auth()
+        } else {
+            webpki::KeyUsage::server_auth()
+        };
+        let result = ee.verify_for_usage(
+            self.algorithms.all,
+            &anchors,
+            intermediates,
+            now,
+            usage,
+            revocation,
+            None,
+        );
+        match result {
+            Ok(_) => Ok(()),
+            // OpenSSL trusts a certificate found in the store as-is (a self-signed
+            // server certificate loaded as a CA authenticates itself).
+            Err(_) if self.roots.iter().any(|r| r.as_ref() == end_entity.as_ref()) => Ok(()),
+            Err(e) => Err(self.map_webpki(e, end_entity, intermediates)),
+        }
+    }
+
+    fn map_webpki(
+        &self,
+        e: webpki::Error,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+    ) -> VerifyFailure {
+        use webpki::Error as W;
+        match e {
+            W::UnknownIssuer => {
+                if intermediates.is_empty() && self_issued(end_entity) {
+                    failure(18, "self-signed certificate")
+                } else if intermediates.iter().any(self_issued) {
+                    failure(19, "self-signed certificate in certificate chain")
+                } else {
+                    failure(20, "unable to get local issuer certificate")
+                }
+            }
+            W::CertExpired { .. } => failure(10, "certificate has expired"),
+            W::CertNotValidYet { .. } => failure(9, "certificate is not yet valid"),
+            W::CertRevoked => failure(23, "certificate revoked"),
+            W::UnknownRevocationStatus => failure(3, "unable to get certificate CRL"),
+            W::CrlExpired { .. } => failure(12, "CRL has expired"),
+            W::InvalidSignatureForPublicKey | W::InvalidCrlSignatureForPublicKey => {
+                failure(7, "certificate signature failure")
+            }
+            W::RequiredEkuNotFoundContext(_) => failure(26, "unsupported certificate purpose"),
+            W::CaUsedAsEndEntity | W::EndEntityUsedAsCa => failure(24, "invalid CA certificate"),
+            W::PathLenConstraintViolated => failure(25, "path length constraint exceeded"),
+            W::NameConstraintViolation => failure(47, "permitted subtree violation"),
+            W::UnsupportedCertVersion => failure(24, "invalid CA certificate"),
+            _ => failure(7, "certificate signature failure"),
+        }
+    }
+
+    /// Hostname / IP check as CPython configures OpenSSL: SANs first, the
+    /// commonName only without DNS SANs (and only if `hostname_checks_common_name`).
+    fn verify_name(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        name: &ServerName<'_>,
+    ) -> Result<(), VerifyFailure> {
+        let (host, is_ip) = match name {
+            ServerName::DnsName(d) => (d.as_ref().to_owned(), false),
+            ServerName::IpAddress(ip) => (std::net::IpAddr::from(*ip).to_string(), true),
+            _ => return Err(failure(62, "Hostname mismatch")),
+        };
+        let mismatch = if is_ip {
+            failure(64, "IP address mismatch")
+        } else {
+            failure(62, "Hostname mismatch")
+        };
+        let record =
+            ssl_api::cert::decode::decode_cert(end_entity).map_err(|_| mismatch.clone())?;
+        let has_dns_san = record
+            .subject_alt_name()
+            .is_some_and(|sans| sans.iter().any(|(k, _)| k == "DNS"));
+        if !self.hostname_checks_common_name && !has_dns_san && !is_ip {
+            return Err(mismatch);
+        }
+        match_hostname(&record, &host).map_err(|_| mismatch)
+    }
+
+    fn tls12(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn tls13(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+}
+
+/// The client's verifier of the server certificate.
+#[derive(Debug)]
+pub(crate) struct ServerVerifier(pub Arc<VerifyPolicy>);
+
+impl ServerCertVerifier for ServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify(end_entity, intermediates, Some(server_name), false, now)
+        {
+            Ok(()) => Ok(ServerCertVerified::assertion()),
+            // CERT_NONE: the result is recorded nowhere and ignored, as OpenSSL does.
+            Err(_) if self.0.verify_mode == CERT_NONE => Ok(ServerCertVerified::assertion()),
+            Err(f) => Err(reject(f)),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.tls12(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.tls13(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.algorithms.supported_schemes()
+    }
+}
+
+/// The server's verifier of client certificates (CERT_OPTIONAL / CERT_REQUIRED).
+#[derive(Debug)]
+pub(crate) struct ClientVerifier(pub Arc<VerifyPolicy>);
+
+impl ClientCertVerifier for ClientVerifier {
+    fn offer_client_auth(&self) -> bool {
+        self.0.verify_mode != CERT_NONE
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.0.verify_mode == CERT_REQUIRED
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        // CPython does not send a CA list unless asked (SSL_CTX_set_client_CA_list).
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        self.0
+            .verify(end_entity, intermediates, None, true, now)
+            .map(|()| ClientCertVerified::assertion())
+            .map_err(reject)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.tls12(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.tls13(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.algorithms.supported_schemes()
+    }
+}

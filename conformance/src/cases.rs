@@ -1,0 +1,872 @@
+//! The shared cases: each written once, generic over the backend, and run for
+//! every compiled-in backend (by the test macro and by the report). A case
+//! returns `Ok(Outcome::Pass)`, `Ok(Outcome::NotSupported(reason))` when the
+//! backend's capabilities declare the feature missing, or `Err(why)`.
+
+use ssl_api::constants::*;
+use ssl_api::{Backend, Bio, Context, Error, Object, Password, SslErrorKind};
+
+use crate::harness::{drive_handshake, send_and_receive, wrap_pair};
+use crate::pki::Pki;
+
+/// What a case concluded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Behaved as CPython's `ssl` does.
+    Pass,
+    /// The backend declares the feature unsupported; the reason.
+    NotSupported(String),
+}
+
+/// The result of one case.
+pub type CaseResult = Result<Outcome, String>;
+
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+fn ctx<B: Backend>(protocol: Protocol) -> Result<B::Context, String> {
+    B::Context::new(protocol).map_err(|e| format!("SSLContext({protocol:?}): {e}"))
+}
+
+fn e2s(e: Error) -> String {
+    format!("{} ({})", e, e.python_type())
+}
+
+/// A server context with the PKI's server certificate.
+pub fn server_ctx<B: Backend>(pki: &Pki) -> Result<B::Context, String> {
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    s.load_cert_chain(&pki.server.cert, Some(&pki.server.key), None)
+        .map_err(e2s)?;
+    Ok(s)
+}
+
+/// A verifying client context trusting the PKI's CA.
+pub fn client_ctx<B: Backend>(pki: &Pki) -> Result<B::Context, String> {
+    let c = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    c.load_verify_locations(Some(&pki.ca), None, None)
+        .map_err(e2s)?;
+    Ok(c)
+}
+
+fn expect_verify_error(r: &ssl_api::Result<()>, code: i64) -> Result<(), String> {
+    match r {
+        Err(Error::Ssl(e)) if e.kind == SslErrorKind::CertVerification => {
+            let got = e.verify.as_ref().map(|v| v.code);
+            ensure!(
+                got == Some(code),
+                "verify code {got:?}, expected {code}: {e}"
+            );
+            ensure!(
+                e.reason.as_deref() == Some("CERTIFICATE_VERIFY_FAILED"),
+                "reason {:?}",
+                e.reason
+            );
+            Ok(())
+        }
+        other => Err(format!(
+            "expected SSLCertVerificationError {code}, got {:?}",
+            other.as_ref().map_err(|e| e.to_string())
+        )),
+    }
+}
+
+/// O1/O2/S11: a TLS 1.3 handshake over two MemoryBIO pairs, bytes echoed both ways.
+pub fn tls13_echo_over_memory_bio<B: Backend>(pki: &Pki) -> CaseResult {
+    let (mut c, mut s) = wrap_pair::<B, B>(
+        &client_ctx::<B>(pki)?,
+        &server_ctx::<B>(pki)?,
+        Some("localhost"),
+    )
+    .map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        c.version() == Some("TLSv1.3"),
+        "client version {:?}",
+        c.version()
+    );
+    ensure!(
+        s.version() == Some("TLSv1.3"),
+        "server version {:?}",
+        s.version()
+    );
+    let got = send_and_receive(&mut c, &mut s, b"ping from client").map_err(e2s)?;
+    ensure!(got == b"ping from client", "server got {got:?}");
+    let got = send_and_receive(&mut s, &mut c, b"pong from server").map_err(e2s)?;
+    ensure!(got == b"pong from server", "client got {got:?}");
+    let cipher = c.cipher().ok_or("no cipher")?;
+    ensure!(cipher.protocol == "TLSv1.3", "cipher {cipher:?}");
+    Ok(Outcome::Pass)
+}
+
+/// X23+/P3: maximum_version TLS 1.2 gives a TLS 1.2 connection that echoes.
+pub fn tls12_echo<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = client_ctx::<B>(pki)?;
+    client
+        .set_maximum_version(TlsVersion::TLSv1_2)
+        .map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(c.version() == Some("TLSv1.2"), "version {:?}", c.version());
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let got = send_and_receive(&mut c, &mut s, &data).map_err(e2s)?;
+    ensure!(got == data, "100 kB echo differs");
+    Ok(Outcome::Pass)
+}
+
+/// S3/E7: a server certificate from an unknown CA fails with verify code 20.
+pub fn verify_unknown_ca<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client
+        .load_verify_locations(Some(&pki.other_ca), None, None)
+        .map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    let out = drive_handshake(&mut c, &mut s);
+    expect_verify_error(&out.client, 20)?;
+    ensure!(
+        out.server.is_err(),
+        "server should fail after the client's alert"
+    );
+    Ok(Outcome::Pass)
+}
+
+/// X6/E7: a certificate for another name fails with verify code 62.
+pub fn verify_hostname_mismatch<B: Backend>(pki: &Pki) -> CaseResult {
+    let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    server
+        .load_cert_chain(&pki.wrong_name.cert, Some(&pki.wrong_name.key), None)
+        .map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &server, Some("localhost")).map_err(e2s)?;
+    let out = drive_handshake(&mut c, &mut s);
+    expect_verify_error(&out.client, 62)?;
+    Ok(Outcome::Pass)
+}
+
+/// X6: with check_hostname off, the same certificate is accepted.
+pub fn check_hostname_off_accepts_other_name<B: Backend>(pki: &Pki) -> CaseResult {
+    let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    server
+        .load_cert_chain(&pki.wrong_name.cert, Some(&pki.wrong_name.key), None)
+        .map_err(e2s)?;
+    let client = client_ctx::<B>(pki)?;
+    client.set_check_hostname(false).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    Ok(Outcome::Pass)
+}
+
+/// E7: an expired certificate fails with verify code 10.
+pub fn verify_expired<B: Backend>(pki: &Pki) -> CaseResult {
+    let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    server
+        .load_cert_chain(&pki.expired.cert, Some(&pki.expired.key), None)
+        .map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &server, Some("localhost")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 10)?;
+    Ok(Outcome::Pass)
+}
+
+/// E7: an untrusted self-signed certificate fails with code 18; loaded as a
+/// CA, it authenticates itself (as OpenSSL allows).
+pub fn self_signed_as_own_ca<B: Backend>(pki: &Pki) -> CaseResult {
+    let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    server
+        .load_cert_chain(&pki.self_signed.cert, Some(&pki.self_signed.key), None)
+        .map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &server, Some("localhost")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 18)?;
+    let trusting = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    trusting
+        .load_verify_locations(Some(&pki.self_signed.cert), None, None)
+        .map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&trusting, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    Ok(Outcome::Pass)
+}
+
+/// S4: under CERT_NONE the handshake succeeds against an unknown CA,
+/// getpeercert() is `{}` and getpeercert(True) is the server's DER.
+pub fn cert_none_still_returns_der<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client.set_check_hostname(false).map_err(e2s)?;
+    client.set_verify_mode(CERT_NONE).map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let der = c.getpeercert_der().map_err(e2s)?;
+    ensure!(
+        der.as_deref() == Some(&pki.server.der[..]),
+        "DER differs or missing"
+    );
+    let rec = c.getpeercert().map_err(e2s)?;
+    ensure!(
+        rec.as_ref().is_some_and(|r| r.is_empty()),
+        "expected {{}}, got {rec:?}"
+    );
+    Ok(Outcome::Pass)
+}
+
+/// S4: getpeercert() before the handshake is a ValueError; after it, the
+/// verified record names the server.
+pub fn getpeercert_before_and_after<B: Backend>(pki: &Pki) -> CaseResult {
+    let (mut c, mut s) = wrap_pair::<B, B>(
+        &client_ctx::<B>(pki)?,
+        &server_ctx::<B>(pki)?,
+        Some("localhost"),
+    )
+    .map_err(e2s)?;
+    match c.getpeercert() {
+        Err(Error::Value(m)) => ensure!(m == "handshake not done yet", "message {m:?}"),
+        other => return Err(format!("expected ValueError, got {other:?}")),
+    }
+    ensure!(
+        c.cipher().is_none() && c.version().is_none(),
+        "cipher/version before handshake"
+    );
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let rec = c.getpeercert().map_err(e2s)?.ok_or("no peer certificate")?;
+    let subject = rec.subject();
+    ensure!(
+        subject
+            .iter()
+            .flatten()
+            .any(|(k, v)| k == "commonName" && v.as_str() == Some("localhost")),
+        "subject {subject:?}"
+    );
+    ensure!(
+        s.getpeercert().map_err(e2s)?.is_none(),
+        "server saw a client cert"
+    );
+    Ok(Outcome::Pass)
+}
+
+/// X4: a server under CERT_REQUIRED rejects a client without a certificate.
+pub fn client_cert_required_missing<B: Backend>(pki: &Pki) -> CaseResult {
+    let server = server_ctx::<B>(pki)?;
+    server.set_verify_mode(CERT_REQUIRED).map_err(e2s)?;
+    server
+        .load_verify_locations(Some(&pki.ca), None, None)
+        .map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &server, Some("localhost")).map_err(e2s)?;
+    // TLS 1.3: the client finishes first; its next read sees the server's alert.
+    let out = drive_handshake(&mut c, &mut s);
+    match &out.server {
+        Err(e) if e.reason() == Some("PEER_DID_NOT_RETURN_A_CERTIFICATE") => {}
+        other => {
+            return Err(format!(
+                "server: expected PEER_DID_NOT_RETURN_A_CERTIFICATE, got {other:?}"
+            ))
+        }
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X4/S4: CERT_OPTIONAL and CERT_REQUIRED servers verify a client certificate
+/// that is sent, and getpeercert() returns its record.
+pub fn client_cert_verified<B: Backend>(pki: &Pki) -> CaseResult {
+    for mode in [CERT_OPTIONAL, CERT_REQUIRED] {
+        let server = server_ctx::<B>(pki)?;
+        server.set_verify_mode(mode).map_err(e2s)?;
+        server
+            .load_verify_locations(Some(&pki.ca), None, None)
+            .map_err(e2s)?;
+        let client = client_ctx::<B>(pki)?;
+        client
+            .load_cert_chain(&pki.client.cert, Some(&pki.client.key), None)
+            .map_err(e2s)?;
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s).into_result()?;
+        let rec = s
+            .getpeercert()
+            .map_err(e2s)?
+            .ok_or("server: no client cert")?;
+        ensure!(!rec.is_empty(), "{mode:?}: empty record");
+    }
+    // CERT_OPTIONAL without a client certificate is fine.
+    let server = server_ctx::<B>(pki)?;
+    server.set_verify_mode(CERT_OPTIONAL).map_err(e2s)?;
+    server
+        .load_verify_locations(Some(&pki.ca), None, None)
+        .map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        s.getpeercert().map_err(e2s)?.is_none(),
+        "no client cert expected"
+    );
+    Ok(Outcome::Pass)
+}
+
+/// X14/S9: ALPN agreed on the server's preference; no overlap gives None.
+pub fn alpn_agree_and_disagree<B: Backend>(pki: &Pki) -> CaseResult {
+    if !B::capabilities().has_alpn {
+        return Ok(Outcome::NotSupported("HAS_ALPN is false".into()));
+    }
+    let server = server_ctx::<B>(pki)?;
+    server
+        .set_alpn_protocols(&["h2", "http/1.1"])
+        .map_err(e2s)?;
+    let client = client_ctx::<B>(pki)?;
+    client
+        .set_alpn_protocols(&["http/1.1", "h2"])
+        .map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        c.selected_alpn_protocol().as_deref() == Some("h2"),
+        "client {:?}",
+        c.selected_alpn_protocol()
+    );
+    ensure!(
+        s.selected_alpn_protocol().as_deref() == Some("h2"),
+        "server {:?}",
+        s.selected_alpn_protocol()
+    );
+    let other = client_ctx::<B>(pki)?;
+    other.set_alpn_protocols(&["spdy/3"]).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&other, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        c.selected_alpn_protocol().is_none(),
+        "client {:?}",
+        c.selected_alpn_protocol()
+    );
+    ensure!(
+        s.selected_alpn_protocol().is_none(),
+        "server {:?}",
+        s.selected_alpn_protocol()
+    );
+    match client.set_alpn_protocols(&[""]) {
+        Err(Error::Ssl(e)) if e.message == "ALPN protocols must be 1 to 255 in length" => {}
+        other => return Err(format!("empty ALPN name: {other:?}")),
+    }
+    Ok(Outcome::Pass)
+}
+
+/// E2/E6: close_notify reads as SSLZeroReturnError; a transport that ends
+/// without it is SSLEOFError.
+pub fn close_notify_and_truncation<B: Backend>(pki: &Pki) -> CaseResult {
+    let (mut c, mut s) = wrap_pair::<B, B>(
+        &client_ctx::<B>(pki)?,
+        &server_ctx::<B>(pki)?,
+        Some("localhost"),
+    )
+    .map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    match c.unwrap() {
+        Ok(()) => return Err("unwrap completed before the peer's close_notify".into()),
+        Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantRead) => {}
+        Err(e) => return Err(e2s(e)),
+    }
+    crate::harness::transfer(c.outgoing(), s.incoming());
+    let mut buf = [0u8; 16];
+    match s.read(&mut buf) {
+        Err(e) if e.ssl_kind_of() == Some(SslErrorKind::ZeroReturn) => {}
+        other => return Err(format!("after close_notify: {other:?}")),
+    }
+    let (mut c, mut s) = wrap_pair::<B, B>(
+        &client_ctx::<B>(pki)?,
+        &server_ctx::<B>(pki)?,
+        Some("localhost"),
+    )
+    .map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    s.incoming().write_eof();
+    match s.read(&mut buf) {
+        Err(e) if e.ssl_kind_of() == Some(SslErrorKind::Eof) => {}
+        other => return Err(format!("after EOF without close_notify: {other:?}")),
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X4/X6/P2: Python's ValueErrors and defaults for the context attributes.
+pub fn context_defaults_and_value_errors<B: Backend>(_pki: &Pki) -> CaseResult {
+    let c = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    ensure!(
+        c.verify_mode() == CERT_REQUIRED && c.check_hostname(),
+        "TLS_CLIENT defaults"
+    );
+    match c.set_verify_mode(CERT_NONE) {
+        Err(Error::Value(m)) => ensure!(
+            m == "Cannot set verify_mode to CERT_NONE when check_hostname is enabled.",
+            "{m}"
+        ),
+        other => return Err(format!("expected ValueError, got {other:?}")),
+    }
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    ensure!(
+        s.verify_mode() == CERT_NONE && !s.check_hostname(),
+        "TLS_SERVER defaults"
+    );
+    ensure!(
+        s.options().value() == 0x8252_0050,
+        "options {:#x}",
+        s.options().value()
+    );
+    ensure!(
+        s.minimum_version() == TlsVersion::TLSv1_2,
+        "minimum {:?}",
+        s.minimum_version()
+    );
+    let t = ctx::<B>(PROTOCOL_TLS)?;
+    t.set_check_hostname(true).map_err(e2s)?;
+    ensure!(
+        t.verify_mode() == CERT_REQUIRED,
+        "check_hostname=True must switch to CERT_REQUIRED"
+    );
+    match c.wrap_bio(
+        ssl_api::MemoryBio::new(),
+        ssl_api::MemoryBio::new(),
+        ssl_api::WrapOptions::server(),
+    ) {
+        Err(Error::Ssl(e)) => ensure!(
+            e.message == "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context",
+            "{e}"
+        ),
+        other => {
+            return Err(format!(
+                "server wrap of a client context: {:?}",
+                other.map(|_| ())
+            ))
+        }
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X7: key/cert mismatch and wrong password are SSLErrors; missing files OSErrors.
+pub fn load_cert_chain_errors<B: Backend>(pki: &Pki) -> CaseResult {
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    match s.load_cert_chain(&pki.server.cert, Some(&pki.client.key), None) {
+        Err(e) => ensure!(
+            e.library() == Some("X509") && e.reason() == Some("KEY_VALUES_MISMATCH"),
+            "mismatch gave {e}"
+        ),
+        Ok(()) => return Err("mismatched key accepted".into()),
+    }
+    match s.load_cert_chain(&pki.dir().join("missing.pem"), None, None) {
+        Err(e) => ensure!(
+            e.python_type() == "FileNotFoundError",
+            "missing file gave {e:?}"
+        ),
+        Ok(()) => return Err("missing file accepted".into()),
+    }
+    let garbage = pki.write("garbage.pem", "hello\n");
+    match s.load_cert_chain(&garbage, Some(&pki.server.key), None) {
+        Err(e) => ensure!(e.to_string() == "[SSL] PEM lib", "garbage gave {e}"),
+        Ok(()) => return Err("garbage accepted".into()),
+    }
+    // A password for an unencrypted key is ignored, as OpenSSL does.
+    s.load_cert_chain(
+        &pki.server.cert,
+        Some(&pki.server.key),
+        Some(Password::Str("x".into())),
+    )
+    .map_err(e2s)?;
+    Ok(Outcome::Pass)
+}
+
+/// X9/X10/X22: the trust store counts what was loaded; get_ca_certs lists CAs.
+pub fn verify_locations_and_store_stats<B: Backend>(pki: &Pki) -> CaseResult {
+    let c = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    match c.load_verify_locations(None, None, None) {
+        Err(e) => ensure!(
+            e.to_string() == "cafile, capath and cadata cannot be all omitted",
+            "{e}"
+        ),
+        Ok(()) => return Err("no arguments accepted".into()),
+    }
+    c.load_verify_locations(Some(&pki.ca), None, None)
+        .map_err(e2s)?;
+    c.load_verify_locations(
+        None,
+        None,
+        Some(ssl_api::CaData::Pem(
+            std::fs::read_to_string(&pki.other_ca).map_err(|e| e.to_string())?,
+        )),
+    )
+    .map_err(e2s)?;
+    c.load_verify_locations(
+        None,
+        None,
+        Some(ssl_api::CaData::Der(pki.server.der.clone())),
+    )
+    .map_err(e2s)?;
+    let stats = c.cert_store_stats().map_err(e2s)?;
+    ensure!(
+        stats.x509 == 3 && stats.x509_ca == 2 && stats.crl == 0,
+        "{stats:?}"
+    );
+    let cas = c.get_ca_certs().map_err(e2s)?;
+    ensure!(cas.len() == 2, "get_ca_certs gave {} records", cas.len());
+    let garbage = pki.write("no-certs.pem", "nothing here\n");
+    match c.load_verify_locations(Some(&garbage), None, None) {
+        Err(e) => ensure!(e.reason() == Some("NO_CERTIFICATE_OR_CRL_FOUND"), "{e}"),
+        Ok(()) => return Err("a file without certificates was accepted".into()),
+    }
+    Ok(Outcome::Pass)
+}
+
+/// S14/N1: a saved session resumes on a second connection (`session_reused`).
+pub fn session_resumption<B: Backend>(pki: &Pki) -> CaseResult {
+    for max in [TlsVersion::TLSv1_3, TlsVersion::TLSv1_2] {
+        let client = client_ctx::<B>(pki)?;
+        client.set_maximum_version(max).map_err(e2s)?;
+        let server = server_ctx::<B>(pki)?;
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s).into_result()?;
+        // TLS 1.3 tickets arrive after the handshake, with the first data.
+        send_and_receive(&mut s, &mut c, b"hello").map_err(e2s)?;
+        ensure!(!c.session_reused(), "{max:?}: first connection reused");
+        let session = c
+            .session()
+            .ok_or(format!("{max:?}: no session after handshake"))?;
+        let mut c2 = client
+            .wrap_bio(
+                ssl_api::MemoryBio::new(),
+                ssl_api::MemoryBio::new(),
+                ssl_api::WrapOptions {
+                    server_side: false,
+                    server_hostname: Some("localhost".into()),
+                    session: Some(session),
+                },
+            )
+            .map_err(e2s)?;
+        let mut s2 = server
+            .wrap_bio(
+                ssl_api::MemoryBio::new(),
+                ssl_api::MemoryBio::new(),
+                ssl_api::WrapOptions::server(),
+            )
+            .map_err(e2s)?;
+        drive_handshake(&mut c2, &mut s2).into_result()?;
+        ensure!(c2.session_reused(), "{max:?}: client did not resume");
+        ensure!(s2.session_reused(), "{max:?}: server did not resume");
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X16: the servername callback sees the SNI name and can continue, swap the
+/// context (another certificate), abort with an alert, or fail.
+pub fn servername_callback_three_ways<B: Backend>(pki: &Pki) -> CaseResult {
+    if !B::capabilities().has_sni {
+        return Ok(Outcome::NotSupported("HAS_SNI is false".into()));
+    }
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let other = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    other
+        .load_cert_chain(&pki.wrong_name.cert, Some(&pki.wrong_name.key), None)
+        .map_err(e2s)?;
+    let client = client_ctx::<B>(pki)?;
+    client.set_check_hostname(false).map_err(e2s)?;
+
+    // 1. Continue: the callback records the name.
+    let server = server_ctx::<B>(pki)?;
+    let record = seen.clone();
+    let cb: ssl_api::ServernameCallback<B> = Arc::new(move |req| {
+        record.lock().unwrap().push(req.server_name.clone());
+        Ok(None)
+    });
+    if let Err(e) = server.set_servername_callback(Some(cb)) {
+        if matches!(e, Error::NotImplemented { .. }) {
+            return Ok(Outcome::NotSupported(e.to_string()));
+        }
+        return Err(e2s(e));
+    }
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        seen.lock().unwrap().as_slice() == [Some("localhost".to_string())],
+        "callback saw {:?}",
+        seen.lock().unwrap()
+    );
+
+    // 2. Swap the context: the client gets the other context's certificate.
+    let swap_to = other.clone();
+    let cb: ssl_api::ServernameCallback<B> = Arc::new(move |req| {
+        req.context = swap_to.clone();
+        Ok(None)
+    });
+    server.set_servername_callback(Some(cb)).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        c.getpeercert_der().map_err(e2s)?.as_deref() == Some(&pki.wrong_name.der[..]),
+        "the swapped context's certificate was not served"
+    );
+
+    // 3. An alert aborts the handshake with that alert.
+    let cb: ssl_api::ServernameCallback<B> =
+        Arc::new(|_req| Ok(Some(ALERT_DESCRIPTION_UNRECOGNIZED_NAME)));
+    server.set_servername_callback(Some(cb)).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    let out = drive_handshake(&mut c, &mut s);
+    match &out.client {
+        Err(e) if e.reason() == Some("TLSV1_UNRECOGNIZED_NAME") => {}
+        other => return Err(format!("alert from callback: client saw {other:?}")),
+    }
+    ensure!(out.server.is_err(), "server handshake should fail");
+
+    // 4. A failing callback aborts with handshake_failure.
+    let cb: ssl_api::ServernameCallback<B> = Arc::new(|_req| Err(Error::value("boom")));
+    server.set_servername_callback(Some(cb)).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    match &drive_handshake(&mut c, &mut s).client {
+        Err(e) if e.reason() == Some("SSLV3_ALERT_HANDSHAKE_FAILURE") => {}
+        other => return Err(format!("failing callback: client saw {other:?}")),
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X11/X13/S5/S6: set_ciphers narrows TLS 1.2 suites (TLS 1.3 ones stay first),
+/// a string that selects nothing is an SSLError, the negotiated suite is reported.
+pub fn cipher_strings<B: Backend>(pki: &Pki) -> CaseResult {
+    let c = client_ctx::<B>(pki)?;
+    let all = c.get_ciphers().map_err(e2s)?;
+    ensure!(!all.is_empty(), "no ciphers");
+    let n13 = all.iter().take_while(|i| i.protocol == "TLSv1.3").count();
+    ensure!(
+        n13 >= 1 && all[n13..].iter().all(|i| i.protocol != "TLSv1.3"),
+        "TLS 1.3 suites must come first"
+    );
+    c.set_ciphers("ECDHE+AESGCM:!ECDSA").map_err(e2s)?;
+    let some = c.get_ciphers().map_err(e2s)?;
+    for i in some.iter().filter(|i| i.protocol != "TLSv1.3") {
+        ensure!(
+            i.kea.as_deref() == Some("kx-ecdhe") && i.auth.as_deref() == Some("auth-rsa") && i.aead,
+            "ECDHE+AESGCM:!ECDSA selected {}",
+            i.name
+        );
+    }
+    match c.set_ciphers("NO-SUCH-CIPHER") {
+        Err(Error::Ssl(e)) => ensure!(e.message == "No cipher can be selected.", "{e}"),
+        other => return Err(format!("nonsense cipher string: {other:?}")),
+    }
+    // One TLS 1.2 suite on the client: the connection uses it.
+    let client = client_ctx::<B>(pki)?;
+    client
+        .set_maximum_version(TlsVersion::TLSv1_2)
+        .map_err(e2s)?;
+    client
+        .set_ciphers("ECDHE-ECDSA-CHACHA20-POLY1305")
+        .map_err(e2s)?;
+    let (mut cc, mut ss) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut cc, &mut ss).into_result()?;
+    let cipher = cc.cipher().ok_or("no cipher()")?;
+    ensure!(
+        cipher.name == "ECDHE-ECDSA-CHACHA20-POLY1305"
+            && cipher.protocol == "TLSv1.2"
+            && cipher.bits == 256,
+        "cipher() = {cipher:?}"
+    );
+    ensure!(ss.cipher() == Some(cipher), "server cipher differs");
+    ensure!(
+        cc.shared_ciphers().is_none(),
+        "shared_ciphers on the client must be None"
+    );
+    match ss.shared_ciphers() {
+        Some(list)
+            if list
+                .iter()
+                .any(|t| t.name == "ECDHE-ECDSA-CHACHA20-POLY1305") => {}
+        Some(list) => return Err(format!("shared_ciphers lacks the offered suite: {list:?}")),
+        None => {
+            if let Some(r) = B::capabilities().unsupported_reason("S6") {
+                return Ok(Outcome::NotSupported(r.into()));
+            }
+            return Err("server shared_ciphers() is None".into());
+        }
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X7: an encrypted key loads with the password as str, bytes or callback;
+/// a wrong or missing password is `[SSL] PEM lib`; too long is a ValueError.
+pub fn encrypted_key_password_forms<B: Backend>(pki: &Pki) -> CaseResult {
+    use std::sync::Arc;
+    let key = pki.encrypted_server_key("secret")?;
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    for password in [
+        Password::Str("secret".into()),
+        Password::Bytes(b"secret".to_vec()),
+        Password::Callback(Arc::new(|| Ok(b"secret".to_vec()))),
+    ] {
+        let form = format!("{password:?}");
+        s.load_cert_chain(&pki.server.cert, Some(&key), Some(password))
+            .map_err(|e| format!("{form}: {}", e2s(e)))?;
+    }
+    for bad in [Some(Password::Str("wrong".into())), None] {
+        match s.load_cert_chain(&pki.server.cert, Some(&key), bad) {
+            Err(e) => ensure!(
+                e.to_string() == "[SSL] PEM lib",
+                "wrong/missing password gave {e}"
+            ),
+            Ok(()) => return Err("a wrong password was accepted".into()),
+        }
+    }
+    match s.load_cert_chain(
+        &pki.server.cert,
+        Some(&key),
+        Some(Password::Str("x".repeat(2000))),
+    ) {
+        Err(Error::Value(m)) => ensure!(m == "password cannot be longer than 1024 bytes", "{m}"),
+        other => return Err(format!("long password: {other:?}")),
+    }
+    // The loaded key works in a handshake.
+    let (mut c, mut sv) =
+        wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &s, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut sv).into_result()?;
+    Ok(Outcome::Pass)
+}
+
+/// X5/X9: VERIFY_CRL_CHECK_LEAF with a CRL loaded rejects a revoked
+/// certificate (code 23) and accepts a good one; without a CRL it fails with
+/// code 3 (unable to get certificate CRL).
+pub fn crl_check_leaf<B: Backend>(pki: &Pki) -> CaseResult {
+    let server_with = |id: &crate::pki::Identity| -> Result<B::Context, String> {
+        let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+        s.load_cert_chain(&id.cert, Some(&id.key), None)
+            .map_err(e2s)?;
+        Ok(s)
+    };
+    let client = client_ctx::<B>(pki)?;
+    client
+        .set_verify_flags(client.verify_flags() | VerifyFlags::VERIFY_CRL_CHECK_LEAF)
+        .map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_with(&pki.server)?, Some("localhost")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 3)?;
+    client
+        .load_verify_locations(Some(&pki.crl), None, None)
+        .map_err(e2s)?;
+    ensure!(
+        client.cert_store_stats().map_err(e2s)?.crl == 1,
+        "crl count"
+    );
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_with(&pki.revoked)?, Some("localhost")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 23)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_with(&pki.server)?, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    Ok(Outcome::Pass)
+}
+
+/// X15/X17/S8: what the capabilities declare missing answers NotImplemented,
+/// what they declare present works.
+pub fn declared_capabilities_hold<B: Backend>(pki: &Pki) -> CaseResult {
+    let caps = B::capabilities();
+    let c = client_ctx::<B>(pki)?;
+    let npn = c.set_npn_protocols(&["http/1.1"]);
+    ensure!(
+        caps.has_npn == npn.is_ok(),
+        "HAS_NPN={} but set_npn_protocols gave {npn:?}",
+        caps.has_npn
+    );
+    let (mut cc, mut ss) =
+        wrap_pair::<B, B>(&c, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    ensure!(
+        cc.get_channel_binding("tls-unique")
+            .map_err(e2s)
+            .ok()
+            .flatten()
+            .is_none(),
+        "binding before handshake"
+    );
+    drive_handshake(&mut cc, &mut ss).into_result()?;
+    let binding = cc.get_channel_binding("tls-unique");
+    let declared = caps.channel_binding_types.contains(&"tls-unique");
+    match binding {
+        Ok(Some(b)) => ensure!(
+            declared && !b.is_empty(),
+            "tls-unique works but is not declared"
+        ),
+        Err(Error::NotImplemented { .. }) => {
+            ensure!(!declared, "tls-unique declared but NotImplemented")
+        }
+        other => return Err(format!("tls-unique: {other:?}")),
+    }
+    match cc.get_channel_binding("no-such-binding") {
+        Err(Error::Value(m)) => ensure!(
+            m == "'no-such-binding' channel binding type not implemented",
+            "{m}"
+        ),
+        other => return Err(format!("unknown binding: {other:?}")),
+    }
+    ensure!(cc.compression().is_none(), "compression()");
+    Ok(Outcome::Pass)
+}
+
+/// A named shared case (its reference ids and the generic function).
+pub struct CaseDef<B: Backend> {
+    /// The case's name (also the test's name).
+    pub name: &'static str,
+    /// Reference ids this case covers.
+    pub refs: &'static [&'static str],
+    /// The case.
+    pub run: fn(&Pki) -> CaseResult,
+    _b: std::marker::PhantomData<B>,
+}
+
+macro_rules! case_list {
+    ($($name:ident [$($r:literal),*]),* $(,)?) => {
+        /// Every shared case for backend `B`, in a stable order.
+        pub fn all<B: Backend>() -> Vec<CaseDef<B>> {
+            vec![$(CaseDef { name: stringify!($name), refs: &[$($r),*], run: $name::<B>, _b: std::marker::PhantomData }),*]
+        }
+
+        /// Instantiates every shared case as a `#[test]` for backend `$b` in
+        /// module `$m` (e.g. `rustls::tls13_echo_over_memory_bio`). The
+        /// backend's expectations manifest decides which failures are expected.
+        #[macro_export]
+        macro_rules! shared_suite {
+            ($m:ident, $b:ty) => {
+                mod $m {
+                    $(
+                        #[test]
+                        fn $name() {
+                            $crate::run_case_test::<$b>(stringify!($name), $crate::cases::$name::<$b>);
+                        }
+                    )*
+                }
+            };
+        }
+    };
+}
+
+case_list! {
+    tls13_echo_over_memory_bio ["O1", "O2", "S11", "S5"],
+    tls12_echo ["X23+", "P3", "S2"],
+    verify_unknown_ca ["S3", "E7"],
+    verify_hostname_mismatch ["X6", "E7"],
+    check_hostname_off_accepts_other_name ["X6"],
+    verify_expired ["E7"],
+    self_signed_as_own_ca ["E7", "X9"],
+    cert_none_still_returns_der ["S4", "X4"],
+    getpeercert_before_and_after ["S4", "S5", "S11"],
+    client_cert_required_missing ["X4"],
+    client_cert_verified ["X4", "S4"],
+    alpn_agree_and_disagree ["X14", "S9"],
+    close_notify_and_truncation ["E2", "E6", "S10"],
+    context_defaults_and_value_errors ["X1", "X2", "X3", "X4", "X6", "P2", "X20"],
+    load_cert_chain_errors ["X7"],
+    verify_locations_and_store_stats ["X9", "X10", "X22"],
+    session_resumption ["S14", "N1"],
+    servername_callback_three_ways ["X16"],
+    cipher_strings ["X11", "X13", "S5", "S6"],
+    encrypted_key_password_forms ["X7"],
+    crl_check_leaf ["X5", "X9", "X22"],
+    declared_capabilities_hold ["X15", "S8", "S7", "C5", "C6"],
+}

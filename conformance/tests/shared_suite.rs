@@ -1,0 +1,4 @@
+//! Every shared case, for every backend compiled in.
+
+#[cfg(feature = "rustls")]
+conformance::shared_suite!(rustls, backend_rustls::Rustls);

@@ -1,0 +1,320 @@
+//! The traits a TLS provider implements (DESIGN §4): [`Backend`], [`Context`]
+//! (`SSLContext`), [`Object`] (`SSLObject`) and [`Session`] (`SSLSession`).
+//!
+//! Python-level rules that do not depend on the library (which combinations are
+//! a `ValueError`, when `getpeercert()` returns `{}`, ...) live in provided
+//! methods and in [`crate::settings`], once, so every backend behaves alike.
+
+use std::path::Path;
+
+use crate::bio::MemoryBio;
+use crate::cert::decode::decode_cert;
+use crate::cert::record::CertRecord;
+use crate::constants::{Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode};
+use crate::error::{Error, Result};
+use crate::types::{
+    CaData, Capabilities, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths, Password,
+    ServernameCallback, SessionStats, WrapOptions,
+};
+
+/// A TLS provider: names the types that implement `SSLContext`, `SSLObject` and
+/// `SSLSession` on top of one library, and the module-level functions that
+/// depend on the library (RAND_*, F13, capabilities).
+pub trait Backend: Sized + Send + Sync + 'static {
+    /// `"openssl"`, `"rustls"` or `"native"`.
+    const NAME: &'static str;
+    /// `SSLContext`.
+    type Context: Context<Backend = Self>;
+    /// `SSLObject`.
+    type Object: Object<Backend = Self>;
+    /// `SSLSession`.
+    type Session: Session;
+
+    /// C5-C7 and the declared gaps.
+    fn capabilities() -> Capabilities;
+
+    /// `RAND_bytes(num)` (F3): `num` cryptographically strong random bytes.
+    fn rand_bytes(num: usize) -> Result<Vec<u8>>;
+
+    /// `RAND_pseudo_bytes(num)` (F4): `(bytes, is_cryptographic)`.
+    fn rand_pseudo_bytes(num: usize) -> Result<(Vec<u8>, bool)> {
+        Ok((Self::rand_bytes(num)?, true))
+    }
+
+    /// `RAND_status()` (F5): true when the generator is seeded.
+    fn rand_status() -> bool;
+
+    /// `RAND_add(bytes, entropy)` (F7): mixes `bytes` into the generator, where
+    /// the library allows it (a generator that reseeds itself from the OS may
+    /// ignore it, as OpenSSL 3's default one largely does).
+    fn rand_add(bytes: &[u8], entropy: f64) -> Result<()>;
+
+    /// `RAND_egd(path)` (F6): no supported library has EGD any more.
+    fn rand_egd(_path: &Path) -> Result<i64> {
+        Err(Error::not_implemented(Self::NAME, "F6 RAND_egd"))
+    }
+
+    /// `get_default_verify_paths()` (F13).
+    fn get_default_verify_paths() -> DefaultVerifyPaths;
+}
+
+/// `SSLContext` (X1-X23). A shared handle, like a Python object: clones are the
+/// same context, and settings may change after connections exist (new
+/// connections see them).
+pub trait Context: Clone + Send + Sync + Sized {
+    /// The backend this context belongs to.
+    type Backend: Backend<Context = Self>;
+
+    /// `SSLContext(protocol)` (X1) with CPython's defaults.
+    fn new(protocol: Protocol) -> Result<Self>;
+
+    /// `protocol` (X2), read-only.
+    fn protocol(&self) -> Protocol;
+
+    /// `options` (X3).
+    fn options(&self) -> Options;
+    /// Sets `options` (X3); bits may be cleared as well as set.
+    fn set_options(&self, options: Options) -> Result<()>;
+
+    /// `verify_mode` (X4).
+    fn verify_mode(&self) -> VerifyMode;
+    /// Sets `verify_mode` (X4); `CERT_NONE` while `check_hostname` is on is a ValueError.
+    fn set_verify_mode(&self, mode: VerifyMode) -> Result<()>;
+
+    /// `verify_flags` (X5).
+    fn verify_flags(&self) -> VerifyFlags;
+    /// Sets `verify_flags` (X5).
+    fn set_verify_flags(&self, flags: VerifyFlags) -> Result<()>;
+
+    /// `check_hostname` (X6).
+    fn check_hostname(&self) -> bool;
+    /// Sets `check_hostname` (X6); turning it on with `CERT_NONE` switches to
+    /// `CERT_REQUIRED`, as Python 3.7+ does.
+    fn set_check_hostname(&self, check: bool) -> Result<()>;
+
+    /// `minimum_version` (X23+).
+    fn minimum_version(&self) -> TlsVersion;
+    /// Sets `minimum_version` (X23+): a ValueError for fixed-version protocols.
+    fn set_minimum_version(&self, version: TlsVersion) -> Result<()>;
+    /// `maximum_version` (X23+).
+    fn maximum_version(&self) -> TlsVersion;
+    /// Sets `maximum_version` (X23+).
+    fn set_maximum_version(&self, version: TlsVersion) -> Result<()>;
+
+    /// `hostname_checks_common_name` (X23+).
+    fn hostname_checks_common_name(&self) -> bool;
+    /// Sets `hostname_checks_common_name` (X23+).
+    fn set_hostname_checks_common_name(&self, check: bool) -> Result<()>;
+
+    /// `post_handshake_auth` (X23+).
+    fn post_handshake_auth(&self) -> bool;
+    /// Sets `post_handshake_auth` (X23+).
+    fn set_post_handshake_auth(&self, enabled: bool) -> Result<()>;
+
+    /// `keylog_filename` (X23+).
+    fn keylog_filename(&self) -> Option<std::path::PathBuf>;
+    /// Sets `keylog_filename` (X23+): NSS key log lines are appended to it.
+    fn set_keylog_filename(&self, path: Option<&Path>) -> Result<()>;
+
+    /// `load_cert_chain(certfile, keyfile, password)` (X7).
+    fn load_cert_chain(
+        &self,
+        certfile: &Path,
+        keyfile: Option<&Path>,
+        password: Option<Password>,
+    ) -> Result<()>;
+
+    /// `load_verify_locations(cafile, capath, cadata)` (X9): at least one is required.
+    fn load_verify_locations(
+        &self,
+        cafile: Option<&Path>,
+        capath: Option<&Path>,
+        cadata: Option<CaData>,
+    ) -> Result<()>;
+
+    /// `load_default_certs(purpose)` (X8).
+    fn load_default_certs(&self, purpose: Purpose) -> Result<()>;
+
+    /// `set_default_verify_paths()` (X12).
+    fn set_default_verify_paths(&self) -> Result<()>;
+
+    /// `get_ca_certs(binary_form=True)` (X10): the DER of every loaded CA
+    /// certificate (capath certificates only once a handshake has used them).
+    fn get_ca_certs_der(&self) -> Result<Vec<Vec<u8>>>;
+
+    /// `get_ca_certs()` (X10): the decoded records.
+    fn get_ca_certs(&self) -> Result<Vec<CertRecord>> {
+        self.get_ca_certs_der()?
+            .iter()
+            .map(|der| decode_cert(der))
+            .collect()
+    }
+
+    /// `cert_store_stats()` (X22).
+    fn cert_store_stats(&self) -> Result<CertStoreStats>;
+
+    /// `get_ciphers()` (X11) in priority order.
+    fn get_ciphers(&self) -> Result<Vec<CipherInfo>>;
+
+    /// `set_ciphers(cipherlist)` (X13): OpenSSL's cipher-list format; an
+    /// SSLError (`No cipher can be selected.`) when nothing matches.
+    fn set_ciphers(&self, cipherlist: &str) -> Result<()>;
+
+    /// `set_alpn_protocols(protocols)` (X14).
+    fn set_alpn_protocols(&self, protocols: &[&str]) -> Result<()>;
+
+    /// `set_npn_protocols(protocols)` (X15).
+    fn set_npn_protocols(&self, protocols: &[&str]) -> Result<()>;
+
+    /// `set_servername_callback(cb)` / `sni_callback` (X16); `None` removes it.
+    fn set_servername_callback(
+        &self,
+        callback: Option<ServernameCallback<Self::Backend>>,
+    ) -> Result<()>;
+
+    /// `load_dh_params(path)` (X17).
+    fn load_dh_params(&self, path: &Path) -> Result<()>;
+
+    /// `set_ecdh_curve(name)` (X18).
+    fn set_ecdh_curve(&self, name: &str) -> Result<()>;
+
+    /// `session_stats()` (X21).
+    fn session_stats(&self) -> Result<SessionStats>;
+
+    /// `wrap_bio(incoming, outgoing, server_side, server_hostname, session)` (X20).
+    fn wrap_bio(
+        &self,
+        incoming: MemoryBio,
+        outgoing: MemoryBio,
+        options: WrapOptions<Self::Backend>,
+    ) -> Result<<Self::Backend as Backend>::Object>;
+}
+
+/// `SSLObject` (O1): one TLS connection over an incoming and an outgoing
+/// [`MemoryBio`]. All I/O is non-blocking: when bytes must move, calls fail with
+/// `SSLWantReadError` / `SSLWantWriteError`.
+pub trait Object: Send + Sized {
+    /// The backend this object belongs to.
+    type Backend: Backend<Object = Self>;
+
+    /// `do_handshake()` (S3): advances the handshake; `SSLWantReadError` until done.
+    fn do_handshake(&mut self) -> Result<()>;
+
+    /// Whether the handshake has completed.
+    fn handshake_done(&self) -> bool;
+
+    /// `read(len)` (S2): decrypted bytes into `buf`. A clean close_notify is
+    /// `SSLZeroReturnError`, a truncated stream `SSLEOFError`.
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize>;
+
+    /// `write(buf)` (S2): encrypts `buf` into the outgoing BIO, returns bytes taken.
+    fn write(&mut self, buf: &[u8]) -> Result<usize>;
+
+    /// `pending()` (S12): decrypted bytes ready to read.
+    fn pending(&self) -> usize;
+
+    /// `unwrap()` (S10): sends close_notify; `SSLWantReadError` until the peer's
+    /// close_notify has arrived too.
+    fn unwrap(&mut self) -> Result<()>;
+
+    /// The peer's leaf certificate as DER, whether or not it was validated.
+    fn peer_certificate_der(&self) -> Option<Vec<u8>>;
+
+    /// `getpeercert(binary_form=True)` (S4): ValueError before the handshake,
+    /// `None` without a peer certificate.
+    #[doc(alias = "getpeercert")]
+    fn getpeercert_der(&self) -> Result<Option<Vec<u8>>> {
+        if !self.handshake_done() {
+            return Err(Error::value("handshake not done yet"));
+        }
+        Ok(self.peer_certificate_der())
+    }
+
+    /// `getpeercert()` (S4): the decoded record; `{}` when the context does not
+    /// verify (`CERT_NONE`), as CPython decides by the context's verify mode.
+    fn getpeercert(&self) -> Result<Option<CertRecord>> {
+        let Some(der) = self.getpeercert_der()? else {
+            return Ok(None);
+        };
+        if self.context().verify_mode() == crate::constants::CERT_NONE {
+            return Ok(Some(CertRecord::empty()));
+        }
+        decode_cert(&der).map(Some)
+    }
+
+    /// `cipher()` (S5): `None` before the handshake.
+    fn cipher(&self) -> Option<CipherTriple>;
+
+    /// `shared_ciphers()` (S6): the client's offered ciphers the server also
+    /// supports; `None` on the client or before the handshake.
+    fn shared_ciphers(&self) -> Option<Vec<CipherTriple>>;
+
+    /// `compression()` (S7): `None` when not compressed.
+    fn compression(&self) -> Option<String> {
+        None
+    }
+
+    /// `get_channel_binding(cb_type)` (S8): ValueError for an unknown type,
+    /// `None` before the handshake.
+    fn get_channel_binding(&self, cb_type: &str) -> Result<Option<Vec<u8>>>;
+
+    /// `selected_alpn_protocol()` (S9).
+    fn selected_alpn_protocol(&self) -> Option<String>;
+
+    /// `selected_npn_protocol()` (S9): `None` where NPN is unsupported.
+    fn selected_npn_protocol(&self) -> Option<String> {
+        None
+    }
+
+    /// `version()` (S11): `"TLSv1.2"`, `"TLSv1.3"`, ... or `None` before the handshake.
+    fn version(&self) -> Option<&'static str>;
+
+    /// `server_side` (S13).
+    fn server_side(&self) -> bool;
+
+    /// `server_hostname` (S13).
+    fn server_hostname(&self) -> Option<&str>;
+
+    /// `context` (S13).
+    fn context(&self) -> <Self::Backend as Backend>::Context;
+
+    /// Sets `context` (S13): allowed from the servername callback (X16).
+    fn set_context(&mut self, context: <Self::Backend as Backend>::Context) -> Result<()>;
+
+    /// `session` (S14): the session to resume later, once the handshake is done.
+    fn session(&self) -> Option<<Self::Backend as Backend>::Session>;
+
+    /// Sets `session` (S14): client side, before the handshake only.
+    fn set_session(&mut self, session: <Self::Backend as Backend>::Session) -> Result<()>;
+
+    /// `session_reused` (S14).
+    fn session_reused(&self) -> bool;
+
+    /// `verify_client_post_handshake()` (X23+).
+    fn verify_client_post_handshake(&mut self) -> Result<()> {
+        Err(Error::not_implemented(
+            Self::Backend::NAME,
+            "X23 verify_client_post_handshake",
+        ))
+    }
+
+    /// The incoming BIO.
+    fn incoming(&self) -> &MemoryBio;
+
+    /// The outgoing BIO.
+    fn outgoing(&self) -> &MemoryBio;
+}
+
+/// `SSLSession` (N1): equality by id.
+pub trait Session: Clone + Send + Sync + PartialEq {
+    /// `id`.
+    fn id(&self) -> Vec<u8>;
+    /// `time`: creation time, seconds since the epoch.
+    fn time(&self) -> i64;
+    /// `timeout`: lifetime in seconds.
+    fn timeout(&self) -> i64;
+    /// `ticket_lifetime_hint`: seconds.
+    fn ticket_lifetime_hint(&self) -> i64;
+    /// `has_ticket`.
+    fn has_ticket(&self) -> bool;
+}

@@ -1,0 +1,239 @@
+//! `MemoryBIO` (reference row O2): an in-memory byte pipe between a TLS Object
+//! and whatever transport the user has.
+
+use std::collections::VecDeque;
+use std::io;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::error::{Error, Result};
+
+/// The BIO operations of Python's `MemoryBIO` (O2).
+pub trait Bio {
+    /// `pending`: bytes currently buffered.
+    fn pending(&self) -> usize;
+    /// `eof`: true once `write_eof()` was called and every byte has been read.
+    fn eof(&self) -> bool;
+    /// `read(n)`: up to `n` bytes (all of them for `None`, Python's `n=-1`);
+    /// empty when nothing is buffered.
+    fn read(&self, n: Option<usize>) -> Vec<u8>;
+    /// `write(buf)`: appends `buf`, returns its length; an `SSLError` after `write_eof()`.
+    fn write(&self, buf: &[u8]) -> Result<usize>;
+    /// `write_eof()`: no more data will be written.
+    fn write_eof(&self);
+}
+
+#[derive(Default)]
+struct Inner {
+    buf: VecDeque<u8>,
+    eof_written: bool,
+}
+
+/// Python's `ssl.MemoryBIO` (O2). A shared handle: clones are the same pipe, so
+/// the user and the TLS Object can both hold it (as in Python, where the
+/// SSLObject keeps references to the two BIOs it was given).
+///
+/// ```
+/// use ssl_api::bio::{Bio, MemoryBio};
+/// let bio = MemoryBio::new();
+/// assert_eq!(bio.write(b"abc").unwrap(), 3);
+/// assert_eq!(bio.read(Some(2)), b"ab");
+/// bio.write_eof();
+/// assert!(!bio.eof()); // one byte is still buffered
+/// assert_eq!(bio.read(None), b"c");
+/// assert!(bio.eof());
+/// assert!(bio.write(b"x").is_err());
+/// ```
+#[doc(alias = "MemoryBIO")]
+#[derive(Clone, Default)]
+pub struct MemoryBio {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl std::fmt::Debug for MemoryBio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = self.lock();
+        f.debug_struct("MemoryBio")
+            .field("pending", &inner.buf.len())
+            .field("eof_written", &inner.eof_written)
+            .finish()
+    }
+}
+
+impl MemoryBio {
+    /// A new, empty BIO.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panic while holding this lock cannot leave the deque inconsistent
+        // (every mutation is a single call), so a poisoned lock is still usable.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// True when `other` is the same pipe (not merely equal contents).
+    pub fn same_as(&self, other: &MemoryBio) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Whether `write_eof()` has been called (even if bytes remain buffered).
+    pub fn eof_written(&self) -> bool {
+        self.lock().eof_written
+    }
+
+    /// Moves up to `out.len()` bytes into `out`; returns how many.
+    pub fn read_into(&self, out: &mut [u8]) -> usize {
+        let mut inner = self.lock();
+        let n = out.len().min(inner.buf.len());
+        let (a, b) = inner.buf.as_slices();
+        if n <= a.len() {
+            out[..n].copy_from_slice(&a[..n]);
+        } else {
+            out[..a.len()].copy_from_slice(a);
+            out[a.len()..n].copy_from_slice(&b[..n - a.len()]);
+        }
+        inner.buf.drain(..n);
+        n
+    }
+
+    /// An `io::Read` + `io::Write` view for TLS libraries: reads report
+    /// `WouldBlock` when empty (before `write_eof`) and end-of-file after it.
+    pub fn io(&self) -> BioIo<'_> {
+        BioIo(self)
+    }
+}
+
+impl Bio for MemoryBio {
+    fn pending(&self) -> usize {
+        self.lock().buf.len()
+    }
+
+    fn eof(&self) -> bool {
+        let inner = self.lock();
+        inner.eof_written && inner.buf.is_empty()
+    }
+
+    fn read(&self, n: Option<usize>) -> Vec<u8> {
+        let mut inner = self.lock();
+        let n = n.unwrap_or(usize::MAX).min(inner.buf.len());
+        inner.buf.drain(..n).collect()
+    }
+
+    fn write(&self, buf: &[u8]) -> Result<usize> {
+        let mut inner = self.lock();
+        if inner.eof_written {
+            return Err(Error::ssl_message("cannot write() after write_eof()"));
+        }
+        inner.buf.extend(buf);
+        Ok(buf.len())
+    }
+
+    fn write_eof(&self) {
+        self.lock().eof_written = true;
+    }
+}
+
+/// `io::Read` / `io::Write` over a [`MemoryBio`], as TLS libraries want them.
+#[derive(Debug)]
+pub struct BioIo<'a>(&'a MemoryBio);
+
+impl io::Read for BioIo<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        let n = self.0.read_into(out);
+        if n == 0 && !self.0.eof_written() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        Ok(n)
+    }
+}
+
+impl io::Write for BioIo<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Bio::write(self.0, buf)
+            .map_err(|e| io::Error::new(io::ErrorKind::BrokenPipe, e.to_string()))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    #[test]
+    fn pending_read_write_follow_python() {
+        let b = MemoryBio::new();
+        assert_eq!(b.pending(), 0);
+        assert!(!b.eof());
+        assert_eq!(b.read(None), b"");
+        assert_eq!(b.write(b"abc").unwrap(), 3);
+        assert_eq!(b.pending(), 3);
+        assert_eq!(b.read(Some(2)), b"ab");
+        assert_eq!(b.read(None), b"c");
+        assert_eq!(b.read(Some(0)), b"");
+        assert_eq!(b.write(b"").unwrap(), 0);
+    }
+
+    #[test]
+    fn eof_rules() {
+        let b = MemoryBio::new();
+        b.write(b"xy").unwrap();
+        b.write_eof();
+        assert!(!b.eof(), "eof only once drained");
+        assert_eq!(b.pending(), 2);
+        let err = b.write(b"z").unwrap_err();
+        assert_eq!(err.python_type(), "SSLError");
+        assert_eq!(err.to_string(), "cannot write() after write_eof()");
+        assert!(b.write(b"").is_err(), "even an empty write after write_eof");
+        assert_eq!(b.read(None), b"xy");
+        assert!(b.eof());
+        b.write_eof(); // twice is fine, as in Python
+        assert!(b.eof());
+    }
+
+    #[test]
+    fn handles_share_one_pipe() {
+        let a = MemoryBio::new();
+        let b = a.clone();
+        a.write(b"hello").unwrap();
+        assert_eq!(b.pending(), 5);
+        assert!(a.same_as(&b));
+        assert!(!a.same_as(&MemoryBio::new()));
+        assert_eq!(b.read(Some(5)), b"hello");
+        assert_eq!(a.pending(), 0);
+    }
+
+    #[test]
+    fn io_view_reports_would_block_then_eof() {
+        let b = MemoryBio::new();
+        let mut buf = [0u8; 4];
+        let err = b.io().read(&mut buf).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+        b.io().write_all(b"123456").unwrap();
+        assert_eq!(b.io().read(&mut buf).unwrap(), 4);
+        assert_eq!(&buf, b"1234");
+        b.write_eof();
+        assert_eq!(b.io().read(&mut buf).unwrap(), 2);
+        assert_eq!(b.io().read(&mut buf).unwrap(), 0);
+        assert!(b.io().write(b"x").is_err());
+    }
+
+    #[test]
+    fn read_into_wraps_around_the_ring() {
+        let b = MemoryBio::new();
+        // Force the deque to wrap: fill, drain part, refill.
+        b.write(&[1u8; 10]).unwrap();
+        b.read(Some(8));
+        b.write(&[2u8; 20]).unwrap();
+        let mut out = [0u8; 22];
+        assert_eq!(b.read_into(&mut out), 22);
+        assert_eq!(&out[..2], &[1, 1]);
+        assert!(out[2..].iter().all(|&x| x == 2));
+    }
+}

@@ -1,0 +1,285 @@
+//! The library-independent state of an `SSLContext` and Python's rules for it
+//! (X1-X6, X14, X19, X20, X23+), kept once so that every backend raises the same
+//! `ValueError`s and starts from the same defaults. A backend embeds
+//! [`ContextSettings`] and translates it into its library's configuration when a
+//! connection is wrapped.
+
+use std::path::PathBuf;
+
+use crate::constants::{
+    OP_NO_SSLv2, OP_NO_SSLv3, OP_NO_TLSv1, OP_NO_TLSv1_1, OP_NO_TLSv1_2, OP_NO_TLSv1_3, Options,
+    Protocol, TlsVersion, VerifyFlags, VerifyMode, CERT_NONE, CERT_REQUIRED, OP_ALL,
+    OP_CIPHER_SERVER_PREFERENCE, OP_ENABLE_MIDDLEBOX_COMPAT, OP_NO_COMPRESSION, PROTOCOL_TLS,
+    PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER,
+};
+use crate::error::{Error, Result};
+
+/// The TLS protocol versions a connection may use, oldest first.
+pub const TLS_VERSIONS: [TlsVersion; 4] = [
+    TlsVersion::TLSv1,
+    TlsVersion::TLSv1_1,
+    TlsVersion::TLSv1_2,
+    TlsVersion::TLSv1_3,
+];
+
+/// The settings of an `SSLContext` that do not depend on the TLS library.
+#[derive(Clone, Debug)]
+pub struct ContextSettings {
+    protocol: Protocol,
+    options: Options,
+    verify_mode: VerifyMode,
+    verify_flags: VerifyFlags,
+    check_hostname: bool,
+    minimum_version: TlsVersion,
+    maximum_version: TlsVersion,
+    hostname_checks_common_name: bool,
+    post_handshake_auth: bool,
+    keylog_filename: Option<PathBuf>,
+    alpn_protocols: Vec<Vec<u8>>,
+}
+
+impl ContextSettings {
+    /// CPython 3.11's defaults for `SSLContext(protocol)` (X1, P2): options
+    /// `OP_ALL | OP_NO_SSLv3 | OP_NO_COMPRESSION | OP_CIPHER_SERVER_PREFERENCE |
+    /// OP_ENABLE_MIDDLEBOX_COMPAT` (plus OP_NO_SSLv2, 0 on OpenSSL 3),
+    /// `VERIFY_X509_TRUSTED_FIRST`, minimum TLS 1.2 for the flexible protocols,
+    /// and `PROTOCOL_TLS_CLIENT` => `CERT_REQUIRED` + `check_hostname`.
+    pub fn new(protocol: Protocol) -> Self {
+        let client = protocol == PROTOCOL_TLS_CLIENT;
+        let flexible = is_flexible(protocol);
+        ContextSettings {
+            protocol,
+            options: OP_ALL
+                | OP_NO_SSLv2
+                | OP_NO_SSLv3
+                | OP_NO_COMPRESSION
+                | OP_CIPHER_SERVER_PREFERENCE
+                | OP_ENABLE_MIDDLEBOX_COMPAT,
+            verify_mode: if client { CERT_REQUIRED } else { CERT_NONE },
+            verify_flags: VerifyFlags::VERIFY_X509_TRUSTED_FIRST,
+            check_hostname: client,
+            minimum_version: if flexible {
+                TlsVersion::TLSv1_2
+            } else {
+                TlsVersion::MINIMUM_SUPPORTED
+            },
+            maximum_version: TlsVersion::MAXIMUM_SUPPORTED,
+            hostname_checks_common_name: true,
+            post_handshake_auth: false,
+            keylog_filename: None,
+            alpn_protocols: Vec::new(),
+        }
+    }
+
+    /// `protocol` (X2).
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// `options` (X3).
+    pub fn options(&self) -> Options {
+        self.options
+    }
+
+    /// Sets `options` (X3): any bit may be set or cleared.
+    pub fn set_options(&mut self, options: Options) {
+        self.options = options;
+    }
+
+    /// `verify_mode` (X4).
+    pub fn verify_mode(&self) -> VerifyMode {
+        self.verify_mode
+    }
+
+    /// Sets `verify_mode` (X4): `CERT_NONE` while `check_hostname` is on is a ValueError.
+    pub fn set_verify_mode(&mut self, mode: VerifyMode) -> Result<()> {
+        if mode == CERT_NONE && self.check_hostname {
+            return Err(Error::value(
+                "Cannot set verify_mode to CERT_NONE when check_hostname is enabled.",
+            ));
+        }
+        self.verify_mode = mode;
+        Ok(())
+    }
+
+    /// `verify_flags` (X5).
+    pub fn verify_flags(&self) -> VerifyFlags {
+        self.verify_flags
+    }
+
+    /// Sets `verify_flags` (X5).
+    pub fn set_verify_flags(&mut self, flags: VerifyFlags) {
+        self.verify_flags = flags;
+    }
+
+    /// `check_hostname` (X6).
+    pub fn check_hostname(&self) -> bool {
+        self.check_hostname
+    }
+
+    /// Sets `check_hostname` (X6); turning it on under `CERT_NONE` switches to
+    /// `CERT_REQUIRED` (Python 3.7+).
+    pub fn set_check_hostname(&mut self, check: bool) {
+        if check && self.verify_mode == CERT_NONE {
+            self.verify_mode = CERT_REQUIRED;
+        }
+        self.check_hostname = check;
+    }
+
+    fn ensure_flexible(&self) -> Result<()> {
+        if is_flexible(self.protocol) {
+            Ok(())
+        } else {
+            Err(Error::value(
+                "The context's protocol doesn't support modification of highest and lowest version.",
+            ))
+        }
+    }
+
+    /// `minimum_version` (X23+).
+    pub fn minimum_version(&self) -> TlsVersion {
+        self.minimum_version
+    }
+
+    /// Sets `minimum_version` (X23+); a ValueError for fixed-version protocols.
+    pub fn set_minimum_version(&mut self, version: TlsVersion) -> Result<()> {
+        self.ensure_flexible()?;
+        self.minimum_version = version;
+        Ok(())
+    }
+
+    /// `maximum_version` (X23+).
+    pub fn maximum_version(&self) -> TlsVersion {
+        self.maximum_version
+    }
+
+    /// Sets `maximum_version` (X23+); a ValueError for fixed-version protocols.
+    pub fn set_maximum_version(&mut self, version: TlsVersion) -> Result<()> {
+        self.ensure_flexible()?;
+        self.maximum_version = version;
+        Ok(())
+    }
+
+    /// `hostname_checks_common_name` (X23+).
+    pub fn hostname_checks_common_name(&self) -> bool {
+        self.hostname_checks_common_name
+    }
+
+    /// Sets `hostname_checks_common_name` (X23+).
+    pub fn set_hostname_checks_common_name(&mut self, check: bool) {
+        self.hostname_checks_common_name = check;
+    }
+
+    /// `post_handshake_auth` (X23+).
+    pub fn post_handshake_auth(&self) -> bool {
+        self.post_handshake_auth
+    }
+
+    /// Sets `post_handshake_auth` (X23+).
+    pub fn set_post_handshake_auth(&mut self, enabled: bool) {
+        self.post_handshake_auth = enabled;
+    }
+
+    /// `keylog_filename` (X23+).
+    pub fn keylog_filename(&self) -> Option<&PathBuf> {
+        self.keylog_filename.as_ref()
+    }
+
+    /// Sets `keylog_filename` (X23+).
+    pub fn set_keylog_filename(&mut self, path: Option<PathBuf>) {
+        self.keylog_filename = path;
+    }
+
+    /// The ALPN protocols set by `set_alpn_protocols` (X14), in preference order.
+    pub fn alpn_protocols(&self) -> &[Vec<u8>] {
+        &self.alpn_protocols
+    }
+
+    /// `set_alpn_protocols(protocols)` (X14): each name 1 to 255 bytes, else an
+    /// SSLError as in CPython.
+    pub fn set_alpn_protocols(&mut self, protocols: &[&str]) -> Result<()> {
+        if protocols.iter().any(|p| p.is_empty() || p.len() > 255) {
+            return Err(Error::ssl_message(
+                "ALPN protocols must be 1 to 255 in length",
+            ));
+        }
+        self.alpn_protocols = protocols.iter().map(|p| p.as_bytes().to_vec()).collect();
+        Ok(())
+    }
+
+    /// The protocol versions this context allows, oldest first: the protocol's
+    /// own range, narrowed by `minimum_version` / `maximum_version` and the
+    /// `OP_NO_TLSv1*` options (P3).
+    pub fn enabled_versions(&self) -> Vec<TlsVersion> {
+        let fixed = match self.protocol {
+            p if p == crate::constants::PROTOCOL_TLSv1 => Some(TlsVersion::TLSv1),
+            p if p == crate::constants::PROTOCOL_TLSv1_1 => Some(TlsVersion::TLSv1_1),
+            p if p == crate::constants::PROTOCOL_TLSv1_2 => Some(TlsVersion::TLSv1_2),
+            _ => None,
+        };
+        let version_number = |v: TlsVersion| v.value();
+        let lo = match self.minimum_version {
+            TlsVersion::MINIMUM_SUPPORTED => i64::MIN,
+            v => version_number(v),
+        };
+        let hi = match self.maximum_version {
+            TlsVersion::MAXIMUM_SUPPORTED => i64::MAX,
+            v => version_number(v),
+        };
+        TLS_VERSIONS
+            .iter()
+            .copied()
+            .filter(|&v| match fixed {
+                Some(f) => v == f,
+                None => (lo..=hi).contains(&version_number(v)),
+            })
+            .filter(|&v| {
+                let off = match v {
+                    TlsVersion::TLSv1 => OP_NO_TLSv1,
+                    TlsVersion::TLSv1_1 => OP_NO_TLSv1_1,
+                    TlsVersion::TLSv1_2 => OP_NO_TLSv1_2,
+                    _ => OP_NO_TLSv1_3,
+                };
+                !self.options.contains(off)
+            })
+            .collect()
+    }
+
+    /// Python's checks on `wrap_bio` / `wrap_socket` arguments (X19, X20).
+    pub fn check_wrap(&self, server_side: bool, server_hostname: Option<&str>) -> Result<()> {
+        if server_side && server_hostname.is_some() {
+            return Err(Error::value(
+                "server_hostname can only be specified in client mode",
+            ));
+        }
+        if server_side && self.protocol == PROTOCOL_TLS_CLIENT {
+            return Err(Error::ssl_message(
+                "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context",
+            ));
+        }
+        if !server_side && self.protocol == PROTOCOL_TLS_SERVER {
+            return Err(Error::ssl_message(
+                "Cannot create a client socket with a PROTOCOL_TLS_SERVER context",
+            ));
+        }
+        if let Some(name) = server_hostname {
+            if name.is_empty() || name.starts_with('.') {
+                return Err(Error::value(
+                    "server_hostname cannot be an empty string or start with a leading dot.",
+                ));
+            }
+            if name.contains('\0') {
+                return Err(Error::value(
+                    "server_hostname must not contain null character",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// PROTOCOL_TLS, PROTOCOL_TLS_CLIENT and PROTOCOL_TLS_SERVER negotiate the
+/// version; the PROTOCOL_TLSv1* ones are fixed.
+fn is_flexible(protocol: Protocol) -> bool {
+    protocol == PROTOCOL_TLS || protocol == PROTOCOL_TLS_CLIENT || protocol == PROTOCOL_TLS_SERVER
+}
