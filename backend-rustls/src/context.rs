@@ -24,7 +24,7 @@ use ssl_api::{
 
 use crate::object::RustlsObject;
 use crate::suites;
-use crate::verify::{ClientVerifier, ServerVerifier, VerifyPolicy};
+use crate::verify::{CapathCerts, ClientVerifier, ServerVerifier, VerifyPolicy};
 use crate::Rustls;
 
 /// The loaded certificate chain and key (`load_cert_chain`).
@@ -48,6 +48,7 @@ pub(crate) struct State {
     /// Certificates of the trust store, in load order, without duplicates.
     pub store: Vec<CertificateDer<'static>>,
     pub crls: Vec<CertificateRevocationListDer<'static>>,
+    pub capath: Arc<CapathCerts>,
     pub tls12_suites: Vec<SupportedCipherSuite>,
     pub kx_groups: Option<Vec<&'static dyn SupportedKxGroup>>,
     pub servername_callback: Option<ServernameCallback<Rustls>>,
@@ -147,6 +148,18 @@ fn provider_with(
 }
 
 impl State {
+    /// The store as OpenSSL would show it: loaded certificates, then the
+    /// `capath` certificates verification has used.
+    fn store_view(&self) -> Vec<CertificateDer<'static>> {
+        let mut all = self.store.clone();
+        for c in self.capath.used() {
+            if !all.contains(&c) {
+                all.push(c);
+            }
+        }
+        all
+    }
+
     fn invalidate(&mut self) {
         self.caches = Caches::default();
     }
@@ -179,6 +192,7 @@ impl State {
             check_name: check_name && self.settings.check_hostname(),
             hostname_checks_common_name: self.settings.hostname_checks_common_name(),
             roots: self.store.clone(),
+            capath: self.capath.clone(),
             crls: self.crls.clone(),
             algorithms: aws_lc_rs::default_provider().signature_verification_algorithms,
         })
@@ -331,6 +345,7 @@ impl ssl_api::Context for RustlsContext {
                 identity: None,
                 store: Vec::new(),
                 crls: Vec::new(),
+                capath: Arc::default(),
                 tls12_suites: suites::default_tls12_suites(),
                 kx_groups: None,
                 servername_callback: None,
@@ -527,14 +542,27 @@ impl ssl_api::Context for RustlsContext {
             }
         }
         if let Some(dir) = capath {
-            // OpenSSL reads a hashed directory lazily; rustls needs the anchors up
-            // front, so every certificate file in it is loaded now.
-            let entries = std::fs::read_dir(dir)?;
-            for entry in entries.flatten() {
+            // OpenSSL looks certificates up in a hashed directory when a
+            // verification needs them. rustls needs its anchors up front, so the
+            // directory's certificates are read now (every file, whatever its
+            // name: more lenient than OpenSSL's `<hash>.<n>` lookup) but kept
+            // apart: get_ca_certs() and cert_store_stats() show one only once a
+            // verification has used it, as with OpenSSL.
+            let mut certs = Vec::new();
+            for entry in std::fs::read_dir(dir)?.flatten() {
                 if let Ok(data) = std::fs::read(entry.path()) {
-                    self.add_pem_bundle(&data)?;
+                    certs.extend(
+                        pem_sections(&data)
+                            .into_iter()
+                            .filter(|(k, _)| *k == SectionKind::Certificate)
+                            .map(|(_, der)| CertificateDer::from(der)),
+                    );
                 }
             }
+            self.update(|s| {
+                s.capath.add(certs);
+                Ok(())
+            })?;
         }
         Ok(())
     }
@@ -556,7 +584,7 @@ impl ssl_api::Context for RustlsContext {
     fn get_ca_certs_der(&self) -> Result<Vec<Vec<u8>>> {
         Ok(self
             .lock()
-            .store
+            .store_view()
             .iter()
             .filter(|c| is_ca(c))
             .map(|c| c.to_vec())
@@ -565,10 +593,11 @@ impl ssl_api::Context for RustlsContext {
 
     fn cert_store_stats(&self) -> Result<CertStoreStats> {
         let s = self.lock();
+        let store = s.store_view();
         Ok(CertStoreStats {
-            x509: s.store.len() as i64,
+            x509: store.len() as i64,
             crl: s.crls.len() as i64,
-            x509_ca: s.store.iter().filter(|c| is_ca(c)).count() as i64,
+            x509_ca: store.iter().filter(|c| is_ca(c)).count() as i64,
         })
     }
 

@@ -49,6 +49,8 @@ pub struct RustlsObject {
     plaintext_pending: usize,
     /// The shared ciphers the client offered (server side).
     offered_suites: Vec<rustls::CipherSuite>,
+    /// The first bytes the server received (to diagnose plaintext requests).
+    first_bytes: Vec<u8>,
 }
 
 impl std::fmt::Debug for RustlsObject {
@@ -95,6 +97,7 @@ impl RustlsObject {
             handshake_done: false,
             plaintext_pending: 0,
             offered_suites: Vec::new(),
+            first_bytes: Vec::new(),
         })
     }
 
@@ -158,6 +161,9 @@ impl RustlsObject {
         let Engine::Accepting(acceptor) = &mut self.engine else {
             return Ok(());
         };
+        if self.first_bytes.len() < 8 {
+            self.first_bytes = self.incoming.peek(8);
+        }
         match acceptor.read_tls(&mut self.incoming.io()) {
             Ok(0) => return Err(Error::eof()),
             Ok(_) => {}
@@ -170,6 +176,12 @@ impl RustlsObject {
             Err((e, mut alert)) => {
                 let _ = alert.write(&mut self.outgoing.io());
                 self.engine = Engine::Failed;
+                if matches!(
+                    e,
+                    rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)
+                ) {
+                    return Err(ssl_api::error::plaintext_record_error(&self.first_bytes));
+                }
                 return Err(map_rustls_error(&e, true));
             }
         };

@@ -28,8 +28,64 @@ pub(crate) struct VerifyPolicy {
     pub check_name: bool,
     pub hostname_checks_common_name: bool,
     pub roots: Vec<CertificateDer<'static>>,
+    /// Certificates of `capath` directories: trusted, but shown by
+    /// `get_ca_certs()` only once a verification has used them (OpenSSL's
+    /// hashed-directory lookup caches what it loads in the store).
+    pub capath: Arc<CapathCerts>,
     pub crls: Vec<CertificateRevocationListDer<'static>>,
     pub algorithms: WebPkiSupportedAlgorithms,
+}
+
+/// The certificates of the context's `capath` directories, and which of them
+/// verification has used so far (shared by the context and its verifiers).
+#[derive(Debug, Default)]
+pub(crate) struct CapathCerts {
+    /// Every certificate read from the directories.
+    pub available: std::sync::Mutex<Vec<CertificateDer<'static>>>,
+    /// Those a verification used as its trust anchor, in order of first use.
+    pub used: std::sync::Mutex<Vec<CertificateDer<'static>>>,
+}
+
+impl CapathCerts {
+    fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every certificate available.
+    pub fn available(&self) -> Vec<CertificateDer<'static>> {
+        Self::lock(&self.available).clone()
+    }
+
+    /// The certificates used so far.
+    pub fn used(&self) -> Vec<CertificateDer<'static>> {
+        Self::lock(&self.used).clone()
+    }
+
+    /// Adds certificates read from a directory.
+    pub fn add(&self, certs: impl IntoIterator<Item = CertificateDer<'static>>) {
+        let mut available = Self::lock(&self.available);
+        for c in certs {
+            if !available.contains(&c) {
+                available.push(c);
+            }
+        }
+    }
+
+    fn mark_used(&self, anchor_subject: &[u8]) {
+        let found = Self::lock(&self.available)
+            .iter()
+            .find(|c| {
+                webpki::anchor_from_trusted_cert(c)
+                    .is_ok_and(|a| a.subject.as_ref() == anchor_subject)
+            })
+            .cloned();
+        if let Some(cert) = found {
+            let mut used = Self::lock(&self.used);
+            if !used.contains(&cert) {
+                used.push(cert);
+            }
+        }
+    }
 }
 
 /// A verification failure as a `std::error::Error`, so that it can ride inside
@@ -89,9 +145,11 @@ impl VerifyPolicy {
     ) -> Result<(), VerifyFailure> {
         let ee = webpki::EndEntityCert::try_from(end_entity)
             .map_err(|_| failure(7, "certificate signature failure"))?;
+        let capath = self.capath.available();
         let anchors: Vec<_> = self
             .roots
             .iter()
+            .chain(capath.iter())
             .filter_map(|c| webpki::anchor_from_trusted_cert(c).ok())
             .collect();
         let crls: Vec<webpki::CertRevocationList<'_>> = self
@@ -139,7 +197,15 @@ impl VerifyPolicy {
             None,
         );
         match result {
-            Ok(_) => Ok(()),
+            Ok(path) => {
+                let subject = path.anchor().subject.as_ref();
+                if !self.roots.iter().any(|r| {
+                    webpki::anchor_from_trusted_cert(r).is_ok_and(|a| a.subject.as_ref() == subject)
+                }) {
+                    self.capath.mark_used(subject);
+                }
+                Ok(())
+            }
             // OpenSSL trusts a certificate found in the store as-is (a self-signed
             // server certificate loaded as a CA authenticates itself).
             Err(_) if self.roots.iter().any(|r| r.as_ref() == end_entity.as_ref()) => Ok(()),

@@ -4,7 +4,7 @@
 //! backend's capabilities declare the feature missing, or `Err(why)`.
 
 use ssl_api::constants::*;
-use ssl_api::{Backend, Bio, Context, Error, Object, Password, SslErrorKind};
+use ssl_api::{Backend, Bio, Context, Error, Object, Password, Session, SslErrorKind};
 
 use crate::harness::{drive_handshake, send_and_receive, wrap_pair};
 use crate::pki::Pki;
@@ -809,6 +809,221 @@ pub fn declared_capabilities_hold<B: Backend>(pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
+fn expect_reason(r: &ssl_api::Result<()>, reason: &str, side: &str) -> Result<(), String> {
+    match r {
+        Err(e) if e.reason() == Some(reason) => Ok(()),
+        other => Err(format!(
+            "{side}: expected [{reason}], got {:?}",
+            other
+                .as_ref()
+                .map_err(|e| format!("{e} ({})", e.python_type()))
+        )),
+    }
+}
+
+/// E1/E6/P3: handshake failures read as OpenSSL words them: protocol floor
+/// mismatch, no shared cipher, plaintext HTTP on either side, a peer that
+/// vanishes mid-handshake.
+pub fn handshake_failure_modes<B: Backend>(pki: &Pki) -> CaseResult {
+    // Client at most TLS 1.2, server at least TLS 1.3.
+    let client = client_ctx::<B>(pki)?;
+    client
+        .set_maximum_version(TlsVersion::TLSv1_2)
+        .map_err(e2s)?;
+    let server = server_ctx::<B>(pki)?;
+    server
+        .set_minimum_version(TlsVersion::TLSv1_3)
+        .map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    let out = drive_handshake(&mut c, &mut s);
+    expect_reason(&out.server, "UNSUPPORTED_PROTOCOL", "floor: server")?;
+    expect_reason(&out.client, "TLSV1_ALERT_PROTOCOL_VERSION", "floor: client")?;
+
+    // TLS 1.2 with disjoint cipher lists.
+    let client = client_ctx::<B>(pki)?;
+    client
+        .set_maximum_version(TlsVersion::TLSv1_2)
+        .map_err(e2s)?;
+    client
+        .set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256")
+        .map_err(e2s)?;
+    let server = server_ctx::<B>(pki)?;
+    server
+        .set_maximum_version(TlsVersion::TLSv1_2)
+        .map_err(e2s)?;
+    server
+        .set_ciphers("ECDHE-ECDSA-AES256-GCM-SHA384")
+        .map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    let out = drive_handshake(&mut c, &mut s);
+    expect_reason(&out.server, "NO_SHARED_CIPHER", "ciphers: server")?;
+    expect_reason(
+        &out.client,
+        "SSLV3_ALERT_HANDSHAKE_FAILURE",
+        "ciphers: client",
+    )?;
+
+    // Plaintext HTTP to a TLS server, and from a "server" to a TLS client.
+    let (mut c, mut s) = wrap_pair::<B, B>(
+        &client_ctx::<B>(pki)?,
+        &server_ctx::<B>(pki)?,
+        Some("localhost"),
+    )
+    .map_err(e2s)?;
+    s.incoming().write(b"GET / HTTP/1.0\r\n\r\n").map_err(e2s)?;
+    expect_reason(&s.do_handshake(), "HTTP_REQUEST", "http: server")?;
+    let _ = c.do_handshake();
+    c.incoming()
+        .write(b"HTTP/1.0 400 Bad Request\r\n\r\n")
+        .map_err(e2s)?;
+    expect_reason(&c.do_handshake(), "WRONG_VERSION_NUMBER", "http: client")?;
+
+    // The transport ends after the ClientHello, on both sides.
+    let (mut c, mut s) = wrap_pair::<B, B>(
+        &client_ctx::<B>(pki)?,
+        &server_ctx::<B>(pki)?,
+        Some("localhost"),
+    )
+    .map_err(e2s)?;
+    let _ = c.do_handshake();
+    crate::harness::transfer(c.outgoing(), s.incoming());
+    s.incoming().write_eof();
+    c.incoming().write_eof();
+    for (side, r) in [("client", c.do_handshake()), ("server", s.do_handshake())] {
+        match r {
+            Err(e) if e.ssl_kind_of() == Some(SslErrorKind::Eof) => {}
+            other => return Err(format!("{side} after EOF mid-handshake: {other:?}")),
+        }
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X9/X10/X22: a capath directory's certificates verify, and appear in
+/// get_ca_certs() / cert_store_stats() only after a handshake used them.
+pub fn capath_is_lazy<B: Backend>(pki: &Pki) -> CaseResult {
+    let dir = pki.hashed_ca_dir()?;
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client
+        .load_verify_locations(None, Some(&dir), None)
+        .map_err(e2s)?;
+    ensure!(
+        client.get_ca_certs().map_err(e2s)?.is_empty(),
+        "capath certificates listed before use"
+    );
+    ensure!(
+        client.cert_store_stats().map_err(e2s)?.x509 == 0,
+        "capath certificates counted before use"
+    );
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let cas = client.get_ca_certs().map_err(e2s)?;
+    ensure!(
+        cas.len() == 1,
+        "after use, get_ca_certs gave {} records",
+        cas.len()
+    );
+    ensure!(
+        client.cert_store_stats().map_err(e2s)?.x509_ca == 1,
+        "after use, x509_ca"
+    );
+    Ok(Outcome::Pass)
+}
+
+/// X18: set_ecdh_curve narrows the key exchange; an unknown name is a ValueError.
+pub fn ecdh_curve<B: Backend>(pki: &Pki) -> CaseResult {
+    let server = server_ctx::<B>(pki)?;
+    server.set_ecdh_curve("prime256v1").map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    match server.set_ecdh_curve("nope") {
+        Err(Error::Value(m)) => ensure!(m == "unknown elliptic curve name 'nope'", "{m}"),
+        other => return Err(format!("unknown curve: {other:?}")),
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X21/N1: session_stats counts handshakes and resumptions; SSLSession's
+/// attributes after a TLS 1.3 ticket.
+pub fn session_stats_and_attributes<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = client_ctx::<B>(pki)?;
+    let server = server_ctx::<B>(pki)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    send_and_receive(&mut s, &mut c, b"ticket please").map_err(e2s)?;
+    let cs = client.session_stats().map_err(e2s)?;
+    let ss = server.session_stats().map_err(e2s)?;
+    ensure!(
+        cs.connect == 1 && cs.connect_good == 1 && cs.accept == 0,
+        "client stats {cs:?}"
+    );
+    ensure!(
+        ss.accept == 1 && ss.accept_good == 1 && ss.connect == 0 && ss.hits == 0,
+        "server stats {ss:?}"
+    );
+    let session = c.session().ok_or("no session")?;
+    ensure!(session.has_ticket(), "TLS 1.3 session without ticket");
+    ensure!(!session.id().is_empty(), "empty session id");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    ensure!(
+        (session.time() - now).abs() < 600,
+        "session time {}",
+        session.time()
+    );
+    ensure!(c.session() == Some(session.clone()), "equality by id");
+    let mut c2 = client
+        .wrap_bio(
+            ssl_api::MemoryBio::new(),
+            ssl_api::MemoryBio::new(),
+            ssl_api::WrapOptions {
+                server_side: false,
+                server_hostname: Some("localhost".into()),
+                session: Some(session),
+            },
+        )
+        .map_err(e2s)?;
+    let mut s2 = server
+        .wrap_bio(
+            ssl_api::MemoryBio::new(),
+            ssl_api::MemoryBio::new(),
+            ssl_api::WrapOptions::server(),
+        )
+        .map_err(e2s)?;
+    drive_handshake(&mut c2, &mut s2).into_result()?;
+    ensure!(s2.session_reused(), "not resumed");
+    let ss = server.session_stats().map_err(e2s)?;
+    ensure!(
+        ss.accept == 2 && ss.accept_good == 2 && ss.hits == 1,
+        "server stats after resumption {ss:?}"
+    );
+    if B::capabilities().unsupported_reason("N1").is_none() {
+        let s = c2.session().ok_or("no session")?;
+        ensure!(
+            s.timeout() > 0 && s.ticket_lifetime_hint() > 0,
+            "timeout / ticket_lifetime_hint are 0"
+        );
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X4: on the client, CERT_OPTIONAL verifies like CERT_REQUIRED (OpenSSL's
+/// SSL_VERIFY_PEER): an unknown CA fails.
+pub fn client_cert_optional_verifies<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client
+        .load_verify_locations(Some(&pki.other_ca), None, None)
+        .map_err(e2s)?;
+    client.set_verify_mode(CERT_OPTIONAL).map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 20)?;
+    Ok(Outcome::Pass)
+}
+
 /// A named shared case (its reference ids and the generic function).
 pub struct CaseDef<B: Backend> {
     /// The case's name (also the test's name).
@@ -869,4 +1084,9 @@ case_list! {
     encrypted_key_password_forms ["X7"],
     crl_check_leaf ["X5", "X9", "X22"],
     declared_capabilities_hold ["X15", "S8", "S7", "C5", "C6"],
+    handshake_failure_modes ["E1", "E6", "P3"],
+    capath_is_lazy ["X9", "X10", "X22"],
+    ecdh_curve ["X18"],
+    session_stats_and_attributes ["X21", "N1"],
+    client_cert_optional_verifies ["X4"],
 }

@@ -195,6 +195,26 @@ impl Pki {
     }
 }
 
+impl Pki {
+    /// A hashed CA directory (`capath`) holding `ca` as `<subject hash>.0`,
+    /// named by the `openssl` tool as `c_rehash` would.
+    pub fn hashed_ca_dir(&self) -> Result<PathBuf, String> {
+        let out = std::process::Command::new("openssl")
+            .args(["x509", "-subject_hash", "-noout", "-in"])
+            .arg(&self.ca)
+            .output()
+            .map_err(|e| format!("cannot run openssl: {e}"))?;
+        let hash = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if !out.status.success() || hash.len() != 8 {
+            return Err(format!("openssl x509 -subject_hash gave {hash:?}"));
+        }
+        let dir = self.dir.path().join("capath");
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        std::fs::copy(&self.ca, dir.join(format!("{hash}.0"))).map_err(|e| e.to_string())?;
+        Ok(dir)
+    }
+}
+
 fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, contents).expect("write test file");

@@ -81,6 +81,13 @@ impl MemoryBio {
         self.lock().eof_written
     }
 
+    /// Up to `n` buffered bytes, left in the BIO (a Rust addition: backends
+    /// use it to look at the first bytes of a connection, as OpenSSL does to
+    /// recognise a plaintext HTTP request).
+    pub fn peek(&self, n: usize) -> Vec<u8> {
+        self.lock().buf.iter().take(n).copied().collect()
+    }
+
     /// Moves up to `out.len()` bytes into `out`; returns how many.
     pub fn read_into(&self, out: &mut [u8]) -> usize {
         let mut inner = self.lock();

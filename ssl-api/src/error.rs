@@ -356,6 +356,20 @@ pub fn alert_reason(code: u8) -> Option<&'static str> {
     })
 }
 
+/// OpenSSL's diagnosis of a server that received plaintext where a TLS record
+/// belongs: `HTTP_REQUEST` for an HTTP method, `HTTPS_PROXY_REQUEST` for
+/// `CONNECT`, otherwise `WRONG_VERSION_NUMBER`.
+pub fn plaintext_record_error(first_bytes: &[u8]) -> Error {
+    let starts = |p: &[u8]| first_bytes.starts_with(p);
+    if starts(b"GET ") || starts(b"POST ") || starts(b"HEAD ") || starts(b"PUT ") {
+        Error::ssl("SSL", "HTTP_REQUEST", "http request")
+    } else if starts(b"CONNE") {
+        Error::ssl("SSL", "HTTPS_PROXY_REQUEST", "https proxy request")
+    } else {
+        Error::ssl("SSL", "WRONG_VERSION_NUMBER", "wrong version number")
+    }
+}
+
 impl Error {
     /// The `SSLError` for a fatal alert received from the peer, worded as
     /// OpenSSL words it: `[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca`.
