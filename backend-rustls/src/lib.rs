@@ -30,8 +30,10 @@ use ssl_api::{Capabilities, DefaultVerifyPaths, Error, Result, Unsupported};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Rustls;
 
-/// The rustls version this crate is built against (`OPENSSL_VERSION` on this backend).
-pub const RUSTLS_VERSION: (u32, u32, u32) = (0, 23, 0);
+/// The rustls version this crate is built against (`OPENSSL_VERSION` on this
+/// backend). The workspace pins rustls to exactly this version; a test checks
+/// the two against `Cargo.lock`.
+pub const RUSTLS_VERSION: (u32, u32, u32) = (0, 23, 46);
 
 impl ssl_api::Backend for Rustls {
     const NAME: &'static str = "rustls";
@@ -54,7 +56,7 @@ impl ssl_api::Backend for Rustls {
             has_tlsv1_3: true,
             has_never_check_common_name: true,
             channel_binding_types: Vec::new(),
-            library_version: format!("rustls {major}.{minor}"),
+            library_version: format!("rustls {major}.{minor}.{patch}"),
             library_version_info: (major, minor, patch, 0, 15),
             library_version_number: (u64::from(major) << 28)
                 | (u64::from(minor) << 20)
@@ -84,6 +86,10 @@ impl ssl_api::Backend for Rustls {
                 Unsupported {
                     feature: "N1 timeout / ticket_lifetime_hint",
                     reason: "rustls does not expose a session ticket's lifetime (reported as 0)",
+                },
+                Unsupported {
+                    feature: "X5 VERIFY_X509_STRICT",
+                    reason: "webpki always applies its own strict RFC 5280 profile; the flag is stored but changes nothing",
                 },
                 Unsupported {
                     feature: "F7 RAND_add",

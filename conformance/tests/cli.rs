@@ -1,0 +1,151 @@
+//! The `conformance` binary's tools, run as a user would, with CPython as the
+//! judge for their output.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn conformance(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run conformance");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("conformance output");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn python(script: &str) -> String {
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .output()
+        .expect("python3 is required for this test");
+    assert!(
+        out.status.success(),
+        "python3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn constants_json_equals_python() {
+    let (code, out, err) = conformance(&["constants", "--json", "--backend", "rustls"], None);
+    assert_eq!(code, 0, "{err}");
+    let ours: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let theirs: serde_json::Value = serde_json::from_str(&python(
+        "import ssl,json; print(json.dumps({k: int(getattr(ssl,k)) for k in ['CERT_REQUIRED','OP_NO_TLSv1','PROTOCOL_TLS_CLIENT','ALERT_DESCRIPTION_HANDSHAKE_FAILURE','SSL_ERROR_EOF','VERIFY_X509_STRICT','OP_ALL']}))",
+    ))
+    .unwrap();
+    for (k, v) in theirs.as_object().unwrap() {
+        assert_eq!(&ours[k], v, "{k}");
+    }
+    assert_eq!(ours["HAS_TLSv1_3"], serde_json::Value::Bool(true));
+    assert_eq!(ours["HAS_NPN"], serde_json::Value::Bool(false));
+    let (code, _, err) = conformance(&["constants", "--backend", "no-such"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown backend"), "{err}");
+}
+
+#[test]
+fn decode_cert_json_and_repr_equal_python() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(vec!["example.org".to_string(), "10.0.0.1".to_string()])
+            .unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Example");
+    let cert = params.self_signed(&key).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.pem");
+    std::fs::write(&file, cert.pem()).unwrap();
+    let missing = dir.path().join("missing.pem");
+    let f = file.to_str().unwrap();
+    let m = missing.to_str().unwrap();
+
+    let (code, out, _) = conformance(&["decode-cert", f], None);
+    assert_eq!(code, 0);
+    let py_repr = python(&format!(
+        "import ssl; print(repr(ssl._ssl._test_decode_cert({f:?})))"
+    ));
+    assert_eq!(out.trim(), py_repr.trim());
+
+    let (_, out, _) = conformance(&["decode-cert", "--json", f, m], None);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    let py_json = python(&format!(
+        "import ssl,json\ndef j(v):\n  if isinstance(v,tuple): return [j(x) for x in v]\n  if isinstance(v,dict): return {{k:j(x) for k,x in v.items()}}\n  return v\nprint(json.dumps(j(ssl._ssl._test_decode_cert({f:?}))))"
+    ));
+    let py: serde_json::Value = serde_json::from_str(py_json.trim()).unwrap();
+    assert_eq!(lines[0]["decoded"], py);
+    assert_eq!(lines[1]["file"], m);
+    assert_eq!(lines[1]["error"]["type"], "SSLError");
+}
+
+#[test]
+fn match_hostname_and_cert_time_equal_python() {
+    let input = concat!(
+        r#"{"cert": {"subjectAltName": [["DNS", "*.example.org"]]}, "hostname": "a.example.org"}"#,
+        "\n",
+        r#"{"cert": {"subjectAltName": [["DNS", "*.example.org"]]}, "hostname": "a.b.example.org"}"#,
+        "\n",
+        r#"{"cert": {"subjectAltName": [["DNS", "f*.com"]]}, "hostname": "foo.com"}"#,
+        "\n"
+    );
+    let (code, out, _) = conformance(&["match-hostname", "--json"], Some(input));
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0], serde_json::json!({"ok": true}));
+    let py = python(concat!(
+        "import ssl,warnings\nwarnings.simplefilter('ignore')\n",
+        "for san,h in [('*.example.org','a.b.example.org'),('f*.com','foo.com')]:\n",
+        "  try: ssl.match_hostname({'subjectAltName':(('DNS',san),)}, h)\n",
+        "  except Exception as e: print(e.args[0])\n"
+    ));
+    let expected: Vec<&str> = py.lines().collect();
+    assert_eq!(lines[1]["error"]["message"], expected[0]);
+    assert_eq!(lines[2]["error"]["message"], expected[1]);
+    assert_eq!(lines[2]["error"]["type"], "SSLCertVerificationError");
+
+    let (code, out, _) = conformance(
+        &["cert-time", "--json", "Jan  5 09:34:43 2018 GMT", "bogus"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let py = python("import ssl; print(ssl.cert_time_to_seconds('Jan  5 09:34:43 2018 GMT'))");
+    assert_eq!(lines[0]["seconds"].as_i64().unwrap().to_string(), py.trim());
+    assert_eq!(lines[1]["error"]["type"], "ValueError");
+}
+
+#[test]
+fn report_runs_the_shared_suite() {
+    let (code, out, err) = conformance(&["report"], None);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("tls13_echo_over_memory_bio"), "{out}");
+    assert!(out.contains("0 unexpected failure(s)"), "{out}");
+}
