@@ -94,7 +94,7 @@ fn pem_sections(data: &[u8]) -> Vec<(SectionKind, Vec<u8>)> {
         .collect()
 }
 
-fn decrypt_key(der: &[u8], password: Option<&Password>) -> Result<PrivateKeyDer<'static>> {
+fn resolve_password(password: Option<&Password>) -> Result<Vec<u8>> {
     let password = match password {
         Some(p) => p.resolve()?,
         // Never prompt: CPython would ask on the terminal; we fail as a wrong password.
@@ -103,34 +103,46 @@ fn decrypt_key(der: &[u8], password: Option<&Password>) -> Result<PrivateKeyDer<
     if password.len() > 1024 {
         return Err(Error::value("password cannot be longer than 1024 bytes"));
     }
+    Ok(password)
+}
+
+/// `ENCRYPTED PRIVATE KEY` (PKCS#8 with PBES2).
+fn decrypt_pkcs8(der: &[u8], password: Option<&Password>) -> Result<PrivateKeyDer<'static>> {
+    let password = resolve_password(password)?;
     let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der).map_err(|_| pem_error())?;
     let doc = info.decrypt(&password).map_err(|_| pem_error())?;
     Ok(PrivateKeyDer::Pkcs8(doc.as_bytes().to_vec().into()))
 }
 
-/// The first private key in `data` (PKCS#8, PKCS#1 RSA, SEC1 EC, or encrypted PKCS#8).
+/// The first private key in `data`: PKCS#8, PKCS#1 RSA or SEC1 EC, plain or
+/// encrypted (PKCS#8 PBES2, or OpenSSL's legacy `Proc-Type: 4,ENCRYPTED`
+/// PEM). A password given for an unencrypted key is ignored, as in OpenSSL.
 fn find_key(data: &[u8], password: Option<&Password>) -> Result<Option<PrivateKeyDer<'static>>> {
-    for (kind, der) in pem_sections(data) {
-        match kind {
-            SectionKind::PrivateKey => return Ok(Some(PrivateKeyDer::Pkcs8(der.into()))),
-            SectionKind::RsaPrivateKey => return Ok(Some(PrivateKeyDer::Pkcs1(der.into()))),
-            SectionKind::EcPrivateKey => return Ok(Some(PrivateKeyDer::Sec1(der.into()))),
+    let Ok(blocks) = pem::parse_many(data) else {
+        return Ok(None);
+    };
+    for block in blocks {
+        let encrypted = block
+            .headers()
+            .get("Proc-Type")
+            .is_some_and(|v| v.contains("ENCRYPTED"));
+        let contents = || -> Result<Vec<u8>> {
+            if !encrypted {
+                return Ok(block.contents().to_vec());
+            }
+            let dek = block.headers().get("DEK-Info").ok_or_else(pem_error)?;
+            crate::legacy_pem::decrypt(dek, block.contents(), &resolve_password(password)?)
+                .ok_or_else(pem_error)
+        };
+        match block.tag() {
+            "PRIVATE KEY" => return Ok(Some(PrivateKeyDer::Pkcs8(contents()?.into()))),
+            "RSA PRIVATE KEY" => return Ok(Some(PrivateKeyDer::Pkcs1(contents()?.into()))),
+            "EC PRIVATE KEY" => return Ok(Some(PrivateKeyDer::Sec1(contents()?.into()))),
+            "ENCRYPTED PRIVATE KEY" => return decrypt_pkcs8(block.contents(), password).map(Some),
             _ => {}
         }
     }
-    if let Some(der) = encrypted_pkcs8_section(data) {
-        return decrypt_key(&der, password).map(Some);
-    }
     Ok(None)
-}
-
-/// rustls-pki-types does not report `ENCRYPTED PRIVATE KEY` sections; read them with `pem`.
-fn encrypted_pkcs8_section(data: &[u8]) -> Option<Vec<u8>> {
-    pem::parse_many(data)
-        .ok()?
-        .into_iter()
-        .find(|p| p.tag() == "ENCRYPTED PRIVATE KEY")
-        .map(|p| p.into_contents())
 }
 
 fn provider_with(

@@ -12,17 +12,10 @@ pub(crate) fn no_shared_cipher() -> Error {
     Error::ssl("SSL", "NO_SHARED_CIPHER", "no shared cipher")
 }
 
-/// The server's servername callback aborted with alert `code`.
-pub(crate) fn sni_callback_error(code: u8) -> Error {
-    if code == 40 {
-        Error::ssl("SSL", "CALLBACK_FAILED", "callback failed")
-    } else {
-        Error::ssl(
-            "SSL",
-            "CLIENTHELLO_TLSEXT",
-            format!("clienthello tlsext (alert {code})"),
-        )
-    }
+/// The server's servername callback aborted the handshake (with any alert):
+/// OpenSSL reports `CALLBACK_FAILED` on the server whatever the alert was.
+pub(crate) fn sni_callback_error() -> Error {
+    Error::ssl("SSL", "CALLBACK_FAILED", "callback failed")
 }
 
 fn verify_failure(e: &CertificateError) -> Option<Error> {

@@ -196,15 +196,27 @@ impl RustlsObject {
 
         let callback = self.context.lock().servername_callback.clone();
         if let Some(cb) = callback {
-            let mut request = ServernameRequest {
-                server_name: server_name.clone(),
-                context: self.context.clone(),
-            };
-            let outcome = cb(&mut request);
-            let alert = match outcome {
-                Ok(None) => None,
-                Ok(Some(alert)) => Some(alert.value() as u8),
-                Err(_) => Some(40), // handshake_failure
+            // CPython hands the callback the IDNA-decoded name; a name that does
+            // not decode aborts with internal_error, as there.
+            let decoded = server_name
+                .as_deref()
+                .map(ssl_api::idna::decode)
+                .transpose();
+            let alert = match decoded {
+                Err(_) => Some(80),
+                Ok(name) => {
+                    let mut request = ServernameRequest {
+                        server_name: name,
+                        context: self.context.clone(),
+                    };
+                    let outcome = cb(&mut request);
+                    self.context = request.context;
+                    match outcome {
+                        Ok(None) => None,
+                        Ok(Some(alert)) => Some(alert.value() as u8),
+                        Err(_) => Some(40), // handshake_failure
+                    }
+                }
             };
             if let Some(code) = alert {
                 // A plaintext fatal alert record: the handshake has not started
@@ -213,9 +225,8 @@ impl RustlsObject {
                     .io()
                     .write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, code])?;
                 self.engine = Engine::Failed;
-                return Err(crate::errors::sni_callback_error(code));
+                return Err(crate::errors::sni_callback_error());
             }
-            self.context = request.context;
         }
 
         let server_alpn = self.context.lock().settings.alpn_protocols().to_vec();

@@ -616,16 +616,40 @@ pub fn servername_callback_three_ways<B: Backend>(pki: &Pki) -> CaseResult {
         Err(e) if e.reason() == Some("TLSV1_UNRECOGNIZED_NAME") => {}
         other => return Err(format!("alert from callback: client saw {other:?}")),
     }
-    ensure!(out.server.is_err(), "server handshake should fail");
+    expect_reason(
+        &out.server,
+        "CALLBACK_FAILED",
+        "alert from callback: server",
+    )?;
 
     // 4. A failing callback aborts with handshake_failure.
     let cb: ssl_api::ServernameCallback<B> = Arc::new(|_req| Err(Error::value("boom")));
     server.set_servername_callback(Some(cb)).map_err(e2s)?;
     let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
-    match &drive_handshake(&mut c, &mut s).client {
-        Err(e) if e.reason() == Some("SSLV3_ALERT_HANDSHAKE_FAILURE") => {}
-        other => return Err(format!("failing callback: client saw {other:?}")),
-    }
+    let out = drive_handshake(&mut c, &mut s);
+    expect_reason(
+        &out.client,
+        "SSLV3_ALERT_HANDSHAKE_FAILURE",
+        "failing callback: client",
+    )?;
+    expect_reason(&out.server, "CALLBACK_FAILED", "failing callback: server")?;
+
+    // 5. The name arrives IDNA-decoded.
+    let record = seen.clone();
+    let cb: ssl_api::ServernameCallback<B> = Arc::new(move |req| {
+        record.lock().unwrap().push(req.server_name.clone());
+        Ok(None)
+    });
+    server.set_servername_callback(Some(cb)).map_err(e2s)?;
+    seen.lock().unwrap().clear();
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server, Some("xn--bcher-kva.example")).map_err(e2s)?;
+    let _ = drive_handshake(&mut c, &mut s);
+    ensure!(
+        seen.lock().unwrap().as_slice() == [Some("bücher.example".to_string())],
+        "callback saw {:?}",
+        seen.lock().unwrap()
+    );
     Ok(Outcome::Pass)
 }
 
@@ -1024,6 +1048,77 @@ pub fn client_cert_optional_verifies<B: Backend>(pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
+/// X7: keys in every PEM form load (PKCS#8, PKCS#1 RSA, SEC1 EC, legacy
+/// encrypted), and a single file may hold the key before or after the certificate.
+pub fn load_cert_chain_key_forms<B: Backend>(pki: &Pki) -> CaseResult {
+    use crate::pki::KeyForm;
+    let try_identity = |cert: &std::path::Path,
+                        key: Option<&std::path::Path>,
+                        password: Option<Password>,
+                        trust: &std::path::Path|
+     -> Result<(), String> {
+        let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+        server.load_cert_chain(cert, key, password).map_err(e2s)?;
+        let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+        client
+            .load_verify_locations(Some(trust), None, None)
+            .map_err(e2s)?;
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s).into_result()
+    };
+    for form in [
+        KeyForm::RsaPkcs1,
+        KeyForm::EcSec1,
+        KeyForm::RsaLegacyEncrypted,
+    ] {
+        let id = pki.openssl_identity(form)?;
+        let password =
+            (form == KeyForm::RsaLegacyEncrypted).then(|| Password::Str("secret".into()));
+        try_identity(&id.cert, Some(&id.key), password, &id.cert)
+            .map_err(|e| format!("{form:?}: {e}"))?;
+    }
+    let cert = std::fs::read_to_string(&pki.server.cert).map_err(|e| e.to_string())?;
+    let key = std::fs::read_to_string(&pki.server.key).map_err(|e| e.to_string())?;
+    for (name, contents) in [
+        ("key-first.pem", format!("{key}{cert}")),
+        ("cert-first.pem", format!("{cert}{key}")),
+    ] {
+        let file = pki.write(name, &contents);
+        try_identity(&file, None, None, &pki.ca).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X6/X23+: commonName is matched only without a DNS SAN, and not at all
+/// when hostname_checks_common_name is off; IP hostnames match IP SANs.
+pub fn common_name_and_ip_hostnames<B: Backend>(pki: &Pki) -> CaseResult {
+    let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    server
+        .load_cert_chain(&pki.cn_only.cert, Some(&pki.cn_only.key), None)
+        .map_err(e2s)?;
+    let client = client_ctx::<B>(pki)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s)
+        .into_result()
+        .map_err(|e| format!("CN fallback: {e}"))?;
+    client.set_hostname_checks_common_name(false).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 62)?;
+
+    let server = server_ctx::<B>(pki)?;
+    for ip in ["127.0.0.1", "::1"] {
+        let (mut c, mut s) =
+            wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &server, Some(ip)).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s)
+            .into_result()
+            .map_err(|e| format!("{ip}: {e}"))?;
+    }
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &server, Some("10.9.8.7")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 64)?;
+    Ok(Outcome::Pass)
+}
+
 /// A named shared case (its reference ids and the generic function).
 pub struct CaseDef<B: Backend> {
     /// The case's name (also the test's name).
@@ -1089,4 +1184,6 @@ case_list! {
     ecdh_curve ["X18"],
     session_stats_and_attributes ["X21", "N1"],
     client_cert_optional_verifies ["X4"],
+    load_cert_chain_key_forms ["X7"],
+    common_name_and_ip_hostnames ["X6", "X23+"],
 }

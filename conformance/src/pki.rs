@@ -42,6 +42,8 @@ pub struct Pki {
     pub self_signed: Identity,
     /// Server certificate for `localhost` that `crl` revokes (signed by `ca`).
     pub revoked: Identity,
+    /// Server certificate with commonName `localhost` and no subjectAltName.
+    pub cn_only: Identity,
     /// A CRL of `ca` revoking `revoked`.
     pub crl: PathBuf,
     /// A CRL of `ca` revoking nothing.
@@ -141,6 +143,7 @@ impl Pki {
                 1,
             ),
         );
+        let cn_only = issue("cn-only", leaf_params("localhost", &[], false), false);
         let empty_crl = write(dir.path(), "empty-crl.pem", &crl_with(Vec::new(), 2));
         let self_signed = issue(
             "self-signed",
@@ -157,6 +160,7 @@ impl Pki {
             expired,
             self_signed,
             revoked,
+            cn_only,
             crl,
             empty_crl,
         }
@@ -195,7 +199,89 @@ impl Pki {
     }
 }
 
+/// Key file formats `load_cert_chain` must read (X7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyForm {
+    /// `RSA PRIVATE KEY` (PKCS#1), RSA-2048.
+    RsaPkcs1,
+    /// `EC PRIVATE KEY` (SEC1), P-256.
+    EcSec1,
+    /// OpenSSL's legacy encrypted PEM (`Proc-Type: 4,ENCRYPTED`, AES-256-CBC), RSA.
+    RsaLegacyEncrypted,
+}
+
 impl Pki {
+    /// A self-signed `localhost` certificate and its key in `form`, made by the
+    /// `openssl` tool (the password of the encrypted form is `secret`).
+    pub fn openssl_identity(&self, form: KeyForm) -> Result<Identity, String> {
+        let run = |args: &[&str]| -> Result<(), String> {
+            let out = std::process::Command::new("openssl")
+                .args(args)
+                .current_dir(self.dir.path())
+                .output()
+                .map_err(|e| format!("cannot run openssl: {e}"))?;
+            if out.status.success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "openssl {args:?}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ))
+            }
+        };
+        let tag = format!("{form:?}");
+        let (cert, key0, key) = (
+            format!("{tag}.crt"),
+            format!("{tag}.p8"),
+            format!("{tag}.key"),
+        );
+        let newkey = match form {
+            KeyForm::EcSec1 => "ec",
+            _ => "rsa:2048",
+        };
+        let mut req = vec!["req", "-x509", "-newkey", newkey];
+        if form == KeyForm::EcSec1 {
+            req.extend(["-pkeyopt", "ec_paramgen_curve:P-256"]);
+        }
+        req.extend([
+            "-nodes",
+            "-keyout",
+            &key0,
+            "-out",
+            &cert,
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ]);
+        run(&req)?;
+        match form {
+            KeyForm::RsaPkcs1 => run(&["rsa", "-in", &key0, "-traditional", "-out", &key])?,
+            KeyForm::EcSec1 => run(&["ec", "-in", &key0, "-out", &key])?,
+            KeyForm::RsaLegacyEncrypted => run(&[
+                "rsa",
+                "-in",
+                &key0,
+                "-traditional",
+                "-aes256",
+                "-passout",
+                "pass:secret",
+                "-out",
+                &key,
+            ])?,
+        }
+        let pem =
+            std::fs::read_to_string(self.dir.path().join(&cert)).map_err(|e| e.to_string())?;
+        let der = ssl_api::pem_cert_to_der_cert(&pem).map_err(|e| e.to_string())?;
+        Ok(Identity {
+            cert: self.dir.path().join(cert),
+            key: self.dir.path().join(key),
+            der,
+        })
+    }
+
     /// A hashed CA directory (`capath`) holding `ca` as `<subject hash>.0`,
     /// named by the `openssl` tool as `c_rehash` would.
     pub fn hashed_ca_dir(&self) -> Result<PathBuf, String> {

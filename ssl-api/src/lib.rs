@@ -16,6 +16,7 @@ pub mod constants;
 pub mod dynamic;
 pub mod error;
 pub mod hostname;
+pub mod idna;
 pub mod pyvalue;
 pub mod settings;
 pub mod types;
