@@ -12,6 +12,8 @@ pub mod cases;
 pub mod expectations;
 pub mod harness;
 pub mod pki;
+pub mod reference;
+pub mod report;
 
 use cases::{CaseResult, Outcome};
 use ssl_api::Backend;

@@ -2,7 +2,7 @@
 //! CPython's `ssl` does, for comparing backends with Python.
 //!
 //! ```text
-//! conformance [report]                      run every shared case on every backend, print the matrix
+//! conformance [report] [--out DIR] [--only SUBSTRING]  every shared case on every backend: table, report.json, report.html
 //! conformance decode-cert [--json] FILE...  the decoded record of each PEM file's first certificate
 //! conformance match-hostname CERTFILE HOSTNAME | --json   (JSON lines on stdin)
 //! conformance cert-time [--json] STRING...
@@ -17,15 +17,13 @@ use serde_json::{json, Value};
 use ssl_api::cert::decode::decode_cert_file;
 use ssl_api::{cert_time_to_seconds, match_hostname, CertRecord, Error, PyValue};
 
-use conformance::Verdict;
-
 fn error_json(e: &Error) -> Value {
     json!({"type": e.python_type(), "message": e.to_string()})
 }
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: conformance [report]\n       conformance decode-cert [--json] FILE...\n       conformance match-hostname CERTFILE HOSTNAME | match-hostname --json\n       conformance cert-time [--json] STRING...\n       conformance constants [--backend NAME] [--json]"
+        "usage: conformance [report] [--out DIR] [--only SUBSTRING]\n       conformance decode-cert [--json] FILE...\n       conformance match-hostname CERTFILE HOSTNAME | match-hostname --json\n       conformance cert-time [--json] STRING...\n       conformance constants [--backend NAME] [--json]"
     );
     ExitCode::from(2)
 }
@@ -39,7 +37,7 @@ fn main() -> ExitCode {
     let json = rest.iter().any(|a| a == "--json");
     let positional: Vec<&String> = rest.iter().filter(|a| !a.starts_with("--")).collect();
     match cmd {
-        "report" => report(),
+        "report" => report(rest),
         "decode-cert" => decode_certs(&positional, json),
         "match-hostname" if json => match_hostname_json(),
         "match-hostname" => match positional.as_slice() {
@@ -165,46 +163,30 @@ fn constants(backend: Option<&str>, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-type SuiteRun = Vec<(&'static str, &'static [&'static str], Verdict)>;
-type SuiteRunner = (&'static str, fn() -> SuiteRun);
-
-/// The shared suite of every backend compiled in.
-const COMPILED_SUITES: &[SuiteRunner] = &[
-    #[cfg(feature = "rustls")]
-    ("rustls", conformance::run_all::<backend_rustls::Rustls>),
-];
-
-/// Runs every shared case on every compiled-in backend and prints the matrix.
-/// (The JSON / HTML report and the interop matrix come with issue #6.)
-fn report() -> ExitCode {
-    let suites = COMPILED_SUITES;
+/// `conformance report [--out DIR] [--only SUBSTRING]`: runs every shared case
+/// on every compiled-in backend, prints the matrix, writes report.json and
+/// report.html, and exits non-zero on an unexpected failure.
+fn report(rest: &[String]) -> ExitCode {
+    let value_of = |flag: &str| {
+        rest.iter()
+            .position(|a| a == flag)
+            .and_then(|i| rest.get(i + 1))
+            .cloned()
+    };
+    let out_dir = value_of("--out").unwrap_or_else(|| "report".to_string());
+    let only = value_of("--only");
     println!("backends compiled in: {}", ssl::backend_names().join(", "));
-    let mut failed = 0;
-    for &(name, run) in suites {
-        eprintln!("running the shared suite on {name} ...");
-        let results = run();
-        println!("\n{name}");
-        for (case, refs, verdict) in &results {
-            let (mark, detail) = match verdict {
-                Verdict::Pass => ("pass", String::new()),
-                Verdict::Fail(why) => ("FAIL", why.clone()),
-                Verdict::ExpectedFail(why) => ("expected fail", why.clone()),
-                Verdict::UnexpectedPass(why) => ("UNEXPECTED PASS", why.clone()),
-                Verdict::NotSupported(why) => ("not supported", why.clone()),
-            };
-            if verdict.is_failure() {
-                failed += 1;
-            }
-            println!("  {case:<42} {:<16} {mark:<14} {detail}", refs.join(","));
-        }
-        if let Some(caps) = ssl::capabilities(name) {
-            for u in &caps.unsupported {
-                println!("  declared unsupported: {} ({})", u.feature, u.reason);
-            }
+    let filter = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
+    let report = conformance::report::Report::run(&filter);
+    print!("{}", report.to_terminal());
+    match report.write(Path::new(&out_dir)) {
+        Ok((json, html)) => println!("wrote {} and {}", json.display(), html.display()),
+        Err(e) => {
+            eprintln!("cannot write the report to {out_dir}: {e}");
+            return ExitCode::FAILURE;
         }
     }
-    println!("\n{failed} unexpected failure(s)");
-    if failed == 0 {
+    if report.failures() == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -142,10 +142,64 @@ fn match_hostname_and_cert_time_equal_python() {
     assert_eq!(lines[1]["error"]["type"], "ValueError");
 }
 
+/// The report on a subset of cases: the table, and the JSON's shape.
 #[test]
-fn report_runs_the_shared_suite() {
-    let (code, out, err) = conformance(&["report"], None);
-    assert_eq!(code, 0, "{out}\n{err}");
-    assert!(out.contains("tls13_echo_over_memory_bio"), "{out}");
-    assert!(out.contains("0 unexpected failure(s)"), "{out}");
+fn report_on_a_subset_writes_json_and_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let (code, stdout, err) = conformance(
+        &[
+            "report",
+            "--only",
+            "verify_",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{stdout}\n{err}");
+    assert!(stdout.contains("verify_unknown_ca"), "{stdout}");
+    assert!(
+        !stdout.contains("tls13_echo_over_memory_bio"),
+        "filter ignored: {stdout}"
+    );
+    assert!(stdout.contains("no case yet:"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let cases = json["cases"].as_array().unwrap();
+    assert!(
+        cases.len() >= 4
+            && cases
+                .iter()
+                .all(|c| c["name"].as_str().unwrap().contains("verify_"))
+    );
+    for c in cases {
+        assert!(c["refs"].as_array().is_some_and(|r| !r.is_empty()));
+        let status = c["results"]["rustls"]["status"].as_str().unwrap();
+        assert!([
+            "pass",
+            "fail",
+            "expected_fail",
+            "unexpected_pass",
+            "not_supported"
+        ]
+        .contains(&status));
+    }
+    assert_eq!(json["backends"][0]["name"], "rustls");
+    assert_eq!(json["backends"][0]["constants"]["HAS_ALPN"], true);
+    let rows = json["reference"].as_array().unwrap();
+    assert!(rows
+        .iter()
+        .any(|r| r["id"] == "E7" && !r["cases"].as_array().unwrap().is_empty()));
+    assert_eq!(json["summary"]["failures"], 0);
+    assert_eq!(
+        json["summary"]["reference_rows"].as_u64().unwrap() as usize,
+        rows.len()
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<table>")
+            && html.contains("verify_unknown_ca")
+            && html.contains("no case yet")
+    );
 }

@@ -1,0 +1,402 @@
+//! The conformance report (the main job): every shared case on every
+//! compiled-in backend, the reference rows each case covers (and those with
+//! no case yet), written as a terminal table, `report.json` and a
+//! self-contained `report.html`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use ssl_api::{Backend, Capabilities};
+
+use crate::reference::{self, ReferenceRow};
+use crate::{cases, run_case, Verdict};
+
+/// Runs the shared cases whose names pass the filter, reporting each case's
+/// name to the progress callback before it runs.
+pub type SuiteRunner = fn(&dyn Fn(&str) -> bool, &mut dyn FnMut(&str)) -> Vec<CaseRun>;
+
+/// The per-case rows of a report: name, reference ids, backend -> verdict.
+pub type CaseRows = Vec<(
+    &'static str,
+    &'static [&'static str],
+    BTreeMap<&'static str, Verdict>,
+)>;
+
+/// One compiled-in backend, type-erased for the report.
+pub struct BackendEntry {
+    /// The backend's name.
+    pub name: &'static str,
+    /// Its capabilities.
+    pub capabilities: fn() -> Capabilities,
+    /// Runs the shared cases whose names pass the filter, reporting progress.
+    pub run: SuiteRunner,
+}
+
+/// One case's verdict on one backend.
+#[derive(Clone, Debug)]
+pub struct CaseRun {
+    /// Case name.
+    pub name: &'static str,
+    /// Reference ids it covers.
+    pub refs: &'static [&'static str],
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+fn run_backend<B: Backend>(
+    filter: &dyn Fn(&str) -> bool,
+    progress: &mut dyn FnMut(&str),
+) -> Vec<CaseRun> {
+    cases::all::<B>()
+        .into_iter()
+        .filter(|c| filter(c.name))
+        .map(|c| {
+            progress(c.name);
+            CaseRun {
+                name: c.name,
+                refs: c.refs,
+                verdict: run_case::<B>(c.name, c.run),
+            }
+        })
+        .collect()
+}
+
+/// The entry of backend `B`.
+pub fn entry<B: Backend>() -> BackendEntry {
+    BackendEntry {
+        name: B::NAME,
+        capabilities: B::capabilities,
+        run: run_backend::<B>,
+    }
+}
+
+/// Every backend compiled into this build of `conformance`.
+pub fn compiled_backends() -> Vec<BackendEntry> {
+    vec![
+        #[cfg(feature = "rustls")]
+        entry::<backend_rustls::Rustls>(),
+    ]
+}
+
+/// The collected results.
+pub struct Report {
+    /// `(backend name, capabilities)` in run order.
+    pub backends: Vec<(&'static str, Capabilities)>,
+    /// case name -> (refs, backend -> verdict), in case order.
+    pub cases: Vec<(
+        &'static str,
+        &'static [&'static str],
+        BTreeMap<&'static str, Verdict>,
+    )>,
+    /// The reference rows.
+    pub rows: Vec<ReferenceRow>,
+}
+
+impl Report {
+    /// Runs the shared cases that pass `filter` on every compiled-in backend,
+    /// printing a progress line on stderr.
+    pub fn run(filter: &dyn Fn(&str) -> bool) -> Report {
+        let entries = compiled_backends();
+        let total: usize = cases::CASE_NAMES.iter().filter(|c| filter(c)).count() * entries.len();
+        let mut done = 0usize;
+        let mut backends = Vec::new();
+        let mut by_case: Vec<(
+            &'static str,
+            &'static [&'static str],
+            BTreeMap<&'static str, Verdict>,
+        )> = Vec::new();
+        for e in &entries {
+            backends.push((e.name, (e.capabilities)()));
+            let mut progress = |case: &str| {
+                done += 1;
+                eprint!("\r\x1b[2K[{done}/{total}] {}: {case}", e.name);
+            };
+            for run in (e.run)(filter, &mut progress) {
+                match by_case.iter_mut().find(|(n, _, _)| *n == run.name) {
+                    Some((_, _, m)) => {
+                        m.insert(e.name, run.verdict);
+                    }
+                    None => {
+                        by_case.push((run.name, run.refs, BTreeMap::from([(e.name, run.verdict)])))
+                    }
+                }
+            }
+        }
+        eprintln!();
+        Report {
+            backends,
+            cases: by_case,
+            rows: reference::rows(),
+        }
+    }
+
+    /// Cases whose verdicts fail the run (not expected by the manifest).
+    pub fn failures(&self) -> usize {
+        self.cases
+            .iter()
+            .flat_map(|(_, _, m)| m.values())
+            .filter(|v| v.is_failure())
+            .count()
+    }
+
+    /// Reference ids covered by at least one case.
+    fn covered(&self, id: &str) -> Vec<&'static str> {
+        self.cases
+            .iter()
+            .filter(|(_, refs, _)| refs.contains(&id))
+            .map(|(n, _, _)| *n)
+            .collect()
+    }
+
+    /// The JSON document (`report.json`).
+    pub fn to_json(&self) -> Value {
+        let verdict = |v: &Verdict| {
+            let (status, detail) = verdict_parts(v);
+            json!({"status": status, "detail": detail})
+        };
+        let rows: Vec<Value> = self
+            .rows
+            .iter()
+            .map(|r| json!({"id": r.id, "section": r.section, "name": r.name, "cases": self.covered(&r.id)}))
+            .collect();
+        let with_cases = self
+            .rows
+            .iter()
+            .filter(|r| !self.covered(&r.id).is_empty())
+            .count();
+        json!({
+            "backends": self.backends.iter().map(|(name, caps)| json!({
+                "name": name,
+                "library_version": caps.library_version,
+                "constants": caps.module_constants().into_iter().map(|(k, v)| (k.to_string(), v.to_json())).collect::<serde_json::Map<_, _>>(),
+                "unsupported": caps.unsupported.iter().map(|u| json!({"feature": u.feature, "reason": u.reason})).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "cases": self.cases.iter().map(|(name, refs, m)| json!({
+                "name": name,
+                "refs": refs,
+                "results": m.iter().map(|(b, v)| (b.to_string(), verdict(v))).collect::<serde_json::Map<_, _>>(),
+            })).collect::<Vec<_>>(),
+            "reference": rows,
+            "summary": {
+                "cases": self.cases.len(),
+                "backends": self.backends.len(),
+                "failures": self.failures(),
+                "reference_rows": self.rows.len(),
+                "reference_rows_with_cases": with_cases,
+            },
+        })
+    }
+
+    /// The terminal table.
+    pub fn to_terminal(&self) -> String {
+        let mut out = String::new();
+        let names: Vec<&str> = self.backends.iter().map(|(n, _)| *n).collect();
+        let _ = write!(out, "{:<42} {:<24}", "case", "reference");
+        for n in &names {
+            let _ = write!(out, " {n:<16}");
+        }
+        out.push('\n');
+        let mut notes = Vec::new();
+        for (case, refs, m) in &self.cases {
+            let _ = write!(out, "{case:<42} {:<24}", refs.join(","));
+            for n in &names {
+                let (status, detail) = m.get(n).map(verdict_parts).unwrap_or(("-", String::new()));
+                let _ = write!(out, " {status:<16}");
+                if !detail.is_empty() {
+                    notes.push(format!("  {case} on {n}: {status}: {detail}"));
+                }
+            }
+            out.push('\n');
+        }
+        if !notes.is_empty() {
+            out.push_str("\nreasons:\n");
+            for n in notes {
+                out.push_str(&n);
+                out.push('\n');
+            }
+        }
+        for (name, caps) in &self.backends {
+            for u in &caps.unsupported {
+                let _ = writeln!(
+                    out,
+                    "  {name} declares unsupported: {} ({})",
+                    u.feature, u.reason
+                );
+            }
+        }
+        let missing: Vec<&str> = self
+            .rows
+            .iter()
+            .filter(|r| self.covered(&r.id).is_empty())
+            .map(|r| r.id.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nreference rows with a case: {} of {}; no case yet: {}",
+            self.rows.len() - missing.len(),
+            self.rows.len(),
+            missing.join(" ")
+        );
+        let _ = writeln!(out, "{} unexpected failure(s)", self.failures());
+        out
+    }
+
+    /// The self-contained HTML page (`report.html`).
+    pub fn to_html(&self) -> String {
+        let names: Vec<&str> = self.backends.iter().map(|(n, _)| *n).collect();
+        let mut body = String::new();
+        let mut sections: Vec<&str> = Vec::new();
+        for r in &self.rows {
+            if !sections.contains(&r.section.as_str()) {
+                sections.push(&r.section);
+            }
+        }
+        for section in sections {
+            let _ = write!(
+                body,
+                "<tbody class=\"section\"><tr><th colspan=\"{}\">{}</th></tr></tbody><tbody>",
+                names.len() + 3,
+                esc(section)
+            );
+            for r in self.rows.iter().filter(|r| r.section == section) {
+                let covering = self.covered(&r.id);
+                if covering.is_empty() {
+                    let _ = write!(
+                        body,
+                        "<tr class=\"row nocase\" data-text=\"{} {}\"><td>{}</td><td>{}</td><td>no case yet</td>{}</tr>",
+                        esc(&r.id), esc(&r.name), esc(&r.id), esc(&r.name),
+                        "<td class=\"none\">-</td>".repeat(names.len())
+                    );
+                    continue;
+                }
+                for case in covering {
+                    let m = &self
+                        .cases
+                        .iter()
+                        .find(|(n, _, _)| *n == case)
+                        .expect("covered case")
+                        .2;
+                    let _ = write!(
+                        body,
+                        "<tr class=\"row\" data-text=\"{} {} {}\"><td>{}</td><td>{}</td><td>{}</td>",
+                        esc(&r.id), esc(&r.name), case, esc(&r.id), esc(&r.name), case
+                    );
+                    for n in &names {
+                        match m.get(n) {
+                            Some(v) => {
+                                let (status, detail) = verdict_parts(v);
+                                if detail.is_empty() {
+                                    let _ = write!(body, "<td class=\"{status}\">{status}</td>");
+                                } else {
+                                    let _ = write!(
+                                        body,
+                                        "<td class=\"{status}\" title=\"{d}\"><details><summary>{status}</summary>{d}</details></td>",
+                                        d = esc(&detail)
+                                    );
+                                }
+                            }
+                            None => body.push_str("<td class=\"none\">-</td>"),
+                        }
+                    }
+                    body.push_str("</tr>");
+                }
+            }
+            body.push_str("</tbody>");
+        }
+        let mut caps = String::new();
+        for (name, c) in &self.backends {
+            let _ = write!(
+                caps,
+                "<h3>{} ({})</h3><ul>",
+                esc(name),
+                esc(&c.library_version)
+            );
+            for u in &c.unsupported {
+                let _ = write!(
+                    caps,
+                    "<li><b>{}</b>: {}</li>",
+                    esc(u.feature),
+                    esc(u.reason)
+                );
+            }
+            caps.push_str("</ul>");
+        }
+        let header: String = names
+            .iter()
+            .map(|n| format!("<th>{}</th>", esc(n)))
+            .collect();
+        format!(
+            r#"<!doctype html>
+<html><head><meta charset="utf-8"><title>ssl conformance report</title>
+<style>
+body {{ font-family: sans-serif; margin: 1.5em; }}
+table {{ border-collapse: collapse; }}
+td, th {{ border: 1px solid #ccc; padding: 2px 6px; font-size: 13px; vertical-align: top; }}
+tbody.section th {{ background: #eef; text-align: left; }}
+td.pass {{ background: #cfc; }} td.fail, td.unexpected_pass {{ background: #f99; }}
+td.expected_fail {{ background: #ffc; }} td.not_supported {{ background: #ddd; }}
+tr.nocase td {{ color: #999; }}
+details {{ max-width: 28em; }}
+</style></head><body>
+<h1>ssl conformance report</h1>
+<p>{summary}</p>
+<p>Filter: <input id="filter" placeholder="id, name or case"> <label><input type="checkbox" id="diff"> only rows where backends differ or fail</label></p>
+<table><thead><tr><th>id</th><th>reference</th><th>case</th>{header}</tr></thead>{body}</table>
+<h2>Declared capabilities gaps</h2>{caps}
+<script>
+const f = document.getElementById('filter'), d = document.getElementById('diff');
+function apply() {{
+  const q = f.value.toLowerCase();
+  for (const tr of document.querySelectorAll('tr.row')) {{
+    const cells = [...tr.querySelectorAll('td')].slice(3).map(td => td.className);
+    const differs = new Set(cells).size > 1 || cells.some(c => c !== 'pass');
+    tr.style.display = (tr.dataset.text.toLowerCase().includes(q) && (!d.checked || differs)) ? '' : 'none';
+  }}
+}}
+f.addEventListener('input', apply); d.addEventListener('change', apply);
+</script>
+</body></html>
+"#,
+            summary = esc(&format!(
+                "{} cases on {} backend(s); {} unexpected failure(s); {} of {} reference rows have a case.",
+                self.cases.len(),
+                self.backends.len(),
+                self.failures(),
+                self.rows.iter().filter(|r| !self.covered(&r.id).is_empty()).count(),
+                self.rows.len()
+            )),
+        )
+    }
+
+    /// Writes `report.json` and `report.html` into `dir` (created if needed).
+    pub fn write(&self, dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+        std::fs::create_dir_all(dir)?;
+        let json_path = dir.join("report.json");
+        let html_path = dir.join("report.html");
+        std::fs::write(
+            &json_path,
+            serde_json::to_string_pretty(&self.to_json()).unwrap_or_default(),
+        )?;
+        std::fs::write(&html_path, self.to_html())?;
+        Ok((json_path, html_path))
+    }
+}
+
+fn verdict_parts(v: &Verdict) -> (&'static str, String) {
+    match v {
+        Verdict::Pass => ("pass", String::new()),
+        Verdict::Fail(d) => ("fail", d.clone()),
+        Verdict::ExpectedFail(d) => ("expected_fail", d.clone()),
+        Verdict::UnexpectedPass(d) => ("unexpected_pass", d.clone()),
+        Verdict::NotSupported(d) => ("not_supported", d.clone()),
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
