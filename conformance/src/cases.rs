@@ -53,6 +53,34 @@ pub fn client_ctx<B: Backend>(pki: &Pki) -> Result<B::Context, String> {
     Ok(c)
 }
 
+/// A client Object offering `session` to resume, and a server Object.
+fn resume_pair<B: Backend>(
+    client: &B::Context,
+    server: &B::Context,
+    session: B::Session,
+) -> Result<(B::Object, B::Object), String> {
+    let options = ssl_api::WrapOptions {
+        server_side: false,
+        server_hostname: Some("localhost".into()),
+        session: Some(session),
+    };
+    let c = client
+        .wrap_bio(
+            ssl_api::MemoryBio::new(),
+            ssl_api::MemoryBio::new(),
+            options,
+        )
+        .map_err(e2s)?;
+    let s = server
+        .wrap_bio(
+            ssl_api::MemoryBio::new(),
+            ssl_api::MemoryBio::new(),
+            ssl_api::WrapOptions::server(),
+        )
+        .map_err(e2s)?;
+    Ok((c, s))
+}
+
 fn expect_verify_error(r: &ssl_api::Result<()>, code: i64) -> Result<(), String> {
     match r {
         Err(Error::Ssl(e)) if e.kind == SslErrorKind::CertVerification => {
@@ -542,24 +570,7 @@ pub fn session_resumption<B: Backend>(pki: &Pki) -> CaseResult {
         let session = c
             .session()
             .ok_or(format!("{max:?}: no session after handshake"))?;
-        let mut c2 = client
-            .wrap_bio(
-                ssl_api::MemoryBio::new(),
-                ssl_api::MemoryBio::new(),
-                ssl_api::WrapOptions {
-                    server_side: false,
-                    server_hostname: Some("localhost".into()),
-                    session: Some(session),
-                },
-            )
-            .map_err(e2s)?;
-        let mut s2 = server
-            .wrap_bio(
-                ssl_api::MemoryBio::new(),
-                ssl_api::MemoryBio::new(),
-                ssl_api::WrapOptions::server(),
-            )
-            .map_err(e2s)?;
+        let (mut c2, mut s2) = resume_pair::<B>(&client, &server, session)?;
         drive_handshake(&mut c2, &mut s2).into_result()?;
         ensure!(c2.session_reused(), "{max:?}: client did not resume");
         ensure!(s2.session_reused(), "{max:?}: server did not resume");
@@ -1010,24 +1021,7 @@ pub fn session_stats_and_attributes<B: Backend>(pki: &Pki) -> CaseResult {
         session.time()
     );
     ensure!(c.session() == Some(session.clone()), "equality by id");
-    let mut c2 = client
-        .wrap_bio(
-            ssl_api::MemoryBio::new(),
-            ssl_api::MemoryBio::new(),
-            ssl_api::WrapOptions {
-                server_side: false,
-                server_hostname: Some("localhost".into()),
-                session: Some(session),
-            },
-        )
-        .map_err(e2s)?;
-    let mut s2 = server
-        .wrap_bio(
-            ssl_api::MemoryBio::new(),
-            ssl_api::MemoryBio::new(),
-            ssl_api::WrapOptions::server(),
-        )
-        .map_err(e2s)?;
+    let (mut c2, mut s2) = resume_pair::<B>(&client, &server, session)?;
     drive_handshake(&mut c2, &mut s2).into_result()?;
     ensure!(s2.session_reused(), "not resumed");
     let ss = server.session_stats().map_err(e2s)?;
