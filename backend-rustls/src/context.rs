@@ -50,6 +50,8 @@ pub(crate) struct State {
     pub crls: Vec<CertificateRevocationListDer<'static>>,
     pub capath: Arc<CapathCerts>,
     pub tls12_suites: Vec<SupportedCipherSuite>,
+    /// TLS 1.3 suites (all by default; `set_ciphersuites` narrows them).
+    pub tls13_suites: Vec<SupportedCipherSuite>,
     pub kx_groups: Option<Vec<&'static dyn SupportedKxGroup>>,
     pub servername_callback: Option<ServernameCallback<Rustls>>,
     pub stats: SessionStats,
@@ -146,11 +148,12 @@ fn find_key(data: &[u8], password: Option<&Password>) -> Result<Option<PrivateKe
 }
 
 fn provider_with(
+    tls13: &[SupportedCipherSuite],
     tls12: &[SupportedCipherSuite],
     kx: Option<&Vec<&'static dyn SupportedKxGroup>>,
 ) -> Arc<CryptoProvider> {
     let base = aws_lc_rs::default_provider();
-    let mut cipher_suites: Vec<SupportedCipherSuite> = suites::tls13_suites();
+    let mut cipher_suites: Vec<SupportedCipherSuite> = tls13.to_vec();
     cipher_suites.extend_from_slice(tls12);
     Arc::new(CryptoProvider {
         cipher_suites,
@@ -221,7 +224,11 @@ impl State {
         if let Some(c) = &self.caches.client[with_name as usize] {
             return Ok(c.clone());
         }
-        let provider = provider_with(&self.tls12_suites, self.kx_groups.as_ref());
+        let provider = provider_with(
+            &self.tls13_suites,
+            &self.tls12_suites,
+            self.kx_groups.as_ref(),
+        );
         let builder = ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&self.versions()?)
             .map_err(|e| Error::ssl("SSL", "NO_PROTOCOLS_AVAILABLE", e.to_string()))?
@@ -248,7 +255,11 @@ impl State {
         if let Some(c) = &self.caches.server[with_alpn as usize] {
             return Ok(c.clone());
         }
-        let provider = provider_with(&self.tls12_suites, self.kx_groups.as_ref());
+        let provider = provider_with(
+            &self.tls13_suites,
+            &self.tls12_suites,
+            self.kx_groups.as_ref(),
+        );
         let builder = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&self.versions()?)
             .map_err(|e| Error::ssl("SSL", "NO_PROTOCOLS_AVAILABLE", e.to_string()))?;
@@ -359,6 +370,7 @@ impl ssl_api::Context for RustlsContext {
                 crls: Vec::new(),
                 capath: Arc::default(),
                 tls12_suites: suites::default_tls12_suites(),
+                tls13_suites: suites::tls13_suites(),
                 kx_groups: None,
                 servername_callback: None,
                 stats: SessionStats::default(),
@@ -615,13 +627,21 @@ impl ssl_api::Context for RustlsContext {
 
     fn get_ciphers(&self) -> Result<Vec<CipherInfo>> {
         let s = self.lock();
-        Ok(suites::cipher_infos(&s.tls12_suites))
+        Ok(suites::cipher_infos(&s.tls13_suites, &s.tls12_suites))
     }
 
     fn set_ciphers(&self, cipherlist: &str) -> Result<()> {
         let suites = suites::select_tls12_suites(cipherlist)?;
         self.update(|s| {
             s.tls12_suites = suites;
+            Ok(())
+        })
+    }
+
+    fn set_ciphersuites(&self, list: &str) -> Result<()> {
+        let chosen = suites::select_tls13_suites(list)?;
+        self.update(|s| {
+            s.tls13_suites = chosen;
             Ok(())
         })
     }

@@ -404,9 +404,15 @@ impl ssl_api::Object for RustlsObject {
         if !self.server_side || !self.handshake_done {
             return None;
         }
-        let ours = self.context.lock().tls12_suites.clone();
-        let mut ours: Vec<rustls::CipherSuite> = ours.iter().map(|s| s.suite()).collect();
-        ours.extend(crate::suites::tls13_suites().iter().map(|s| s.suite()));
+        let ours: Vec<rustls::CipherSuite> = {
+            let state = self.context.lock();
+            state
+                .tls13_suites
+                .iter()
+                .chain(&state.tls12_suites)
+                .map(|s| s.suite())
+                .collect()
+        };
         Some(
             self.offered_suites
                 .iter()

@@ -50,12 +50,30 @@ fn info(e: &SuiteEntry) -> CipherInfo {
 }
 
 /// `get_ciphers()`: TLS 1.3 suites first, then the selected TLS 1.2 ones.
-pub(crate) fn cipher_infos(tls12: &[SupportedCipherSuite]) -> Vec<CipherInfo> {
-    ciphers::tls13_suites()
+pub(crate) fn cipher_infos(
+    tls13: &[SupportedCipherSuite],
+    tls12: &[SupportedCipherSuite],
+) -> Vec<CipherInfo> {
+    tls13
         .iter()
-        .chain(tls12.iter().filter_map(|s| ciphers::by_suite(s.suite())))
+        .chain(tls12)
+        .filter_map(|s| ciphers::by_suite(s.suite()))
         .map(info)
         .collect()
+}
+
+/// `set_ciphersuites(list)`: TLS 1.3 suites by name, `:`-separated, in order.
+pub(crate) fn select_tls13_suites(list: &str) -> Result<Vec<SupportedCipherSuite>> {
+    let chosen: Vec<SupportedCipherSuite> = list
+        .split(':')
+        .filter_map(ciphers::by_name)
+        .filter(|e| e.is_tls13())
+        .map(SuiteEntry::rustls_suite)
+        .collect();
+    if chosen.is_empty() {
+        return Err(ssl_api::Error::ssl_message(ciphers::NO_CIPHER_MESSAGE));
+    }
+    Ok(chosen)
 }
 
 /// `cipher()`: `(OpenSSL name, protocol, secret bits)` of a negotiated suite.

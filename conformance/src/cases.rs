@@ -1322,6 +1322,39 @@ pub fn pure_functions_match_cpython<B: Backend>(pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
+/// X11 (Rust addition): set_ciphersuites pins the TLS 1.3 suite.
+pub fn tls13_suite_pinning<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = client_ctx::<B>(pki)?;
+    match client.set_ciphersuites("TLS_CHACHA20_POLY1305_SHA256") {
+        Err(e @ Error::NotImplemented { .. }) => return Ok(Outcome::NotSupported(e.to_string())),
+        r => r.map_err(e2s)?,
+    }
+    let names: Vec<String> = client
+        .get_ciphers()
+        .map_err(e2s)?
+        .into_iter()
+        .filter(|c| c.protocol == "TLSv1.3")
+        .map(|c| c.name)
+        .collect();
+    ensure!(
+        names == ["TLS_CHACHA20_POLY1305_SHA256"],
+        "TLS 1.3 suites {names:?}"
+    );
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let cipher = c.cipher().ok_or("no cipher")?;
+    ensure!(
+        cipher.name == "TLS_CHACHA20_POLY1305_SHA256" && cipher.bits == 256,
+        "{cipher:?}"
+    );
+    match client.set_ciphersuites("NOT_A_SUITE") {
+        Err(Error::Ssl(e)) => ensure!(e.message == "No cipher can be selected.", "{e}"),
+        other => return Err(format!("unknown TLS 1.3 suite: {other:?}")),
+    }
+    Ok(Outcome::Pass)
+}
+
 /// A named shared case (its reference ids and the generic function).
 pub struct CaseDef<B: Backend> {
     /// The case's name (also the test's name).
@@ -1397,4 +1430,5 @@ case_list! {
     default_verify_paths_and_certs ["F13", "X8", "X12"],
     constants_match_cpython ["C1", "C2", "C3", "C4", "C5", "C7", "C8", "C9", "C10"],
     pure_functions_match_cpython ["F8", "F9", "F11", "F12"],
+    tls13_suite_pinning ["X11"],
 }

@@ -181,6 +181,17 @@ pub trait Context: Clone + Send + Sync + Sized {
     /// `session_stats()` (X21).
     fn session_stats(&self) -> Result<SessionStats>;
 
+    /// The TLS 1.3 cipher suites, by IANA / OpenSSL name separated by `:`
+    /// (OpenSSL's `SSL_CTX_set_ciphersuites`; Python has no such method, as
+    /// `set_ciphers` does not touch TLS 1.3). A Rust addition, used to pin a
+    /// suite (e.g. in benchmarks). Unknown names select nothing: an SSLError.
+    fn set_ciphersuites(&self, _suites: &str) -> Result<()> {
+        Err(Error::not_implemented(
+            <Self::Backend as Backend>::NAME,
+            "set_ciphersuites (TLS 1.3 suite selection)",
+        ))
+    }
+
     /// `wrap_bio(incoming, outgoing, server_side, server_hostname, session)` (X20).
     fn wrap_bio(
         &self,

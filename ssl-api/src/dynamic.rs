@@ -110,6 +110,7 @@ pub trait DynContext: Send + Sync {
     fn load_dh_params(&self, path: &Path) -> Result<()>;
     fn set_ecdh_curve(&self, name: &str) -> Result<()>;
     fn session_stats(&self) -> Result<SessionStats>;
+    fn set_ciphersuites(&self, suites: &str) -> Result<()>;
     /// `wrap_bio` (X20); `session` must come from the same backend.
     fn wrap_bio(
         &self,
@@ -232,6 +233,9 @@ where
     }
     fn session_stats(&self) -> Result<SessionStats> {
         Context::session_stats(self)
+    }
+    fn set_ciphersuites(&self, suites: &str) -> Result<()> {
+        Context::set_ciphersuites(self, suites)
     }
     fn wrap_bio(
         &self,
