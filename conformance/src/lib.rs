@@ -8,6 +8,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bench;
+pub mod bench_report;
 pub mod cases;
 pub mod expectations;
 pub mod harness;

@@ -52,6 +52,8 @@ fn main() -> ExitCode {
                 .and_then(|i| rest.get(i + 1));
             constants(backend.map(String::as_str), json)
         }
+        "bench-report" => bench_report(rest),
+        "bench-memory" => bench_memory(rest),
         "-h" | "--help" | "help" => {
             usage();
             ExitCode::SUCCESS
@@ -191,4 +193,83 @@ fn report(rest: &[String]) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+fn flag_value(rest: &[String], flag: &str) -> Option<String> {
+    rest.iter()
+        .position(|a| a == flag)
+        .and_then(|i| rest.get(i + 1))
+        .cloned()
+}
+
+/// `conformance bench-memory --backend NAME --mode framework|direct [--n N]`:
+/// prints the resident bytes per idle connection (used by bench-report).
+fn bench_memory(rest: &[String]) -> ExitCode {
+    let backend = flag_value(rest, "--backend").unwrap_or_else(|| "rustls".into());
+    let mode = flag_value(rest, "--mode").unwrap_or_else(|| "framework".into());
+    let n: usize = flag_value(rest, "--n")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let pki = conformance::bench::BenchPki::generate();
+    let Some(runner) = conformance::bench::memory_runners()
+        .into_iter()
+        .find(|r| r.name == backend)
+    else {
+        eprintln!("unknown backend {backend:?}");
+        return ExitCode::from(2);
+    };
+    let value = match mode.as_str() {
+        "framework" => match (runner.framework)(&pki, n) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        "direct" => (runner.direct)(&pki, n),
+        _ => return usage(),
+    };
+    println!("{value:.0}");
+    ExitCode::SUCCESS
+}
+
+/// `conformance bench-report [--criterion DIR] [--out DIR] [--n N]`.
+fn bench_report(rest: &[String]) -> ExitCode {
+    use conformance::bench_report as br;
+    let dir = flag_value(rest, "--criterion")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(br::default_criterion_dir);
+    let out_dir = flag_value(rest, "--out").unwrap_or_else(|| "report".into());
+    let n: usize = flag_value(rest, "--n")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let measurements = br::read_criterion(&dir);
+    if measurements.is_empty() {
+        eprintln!(
+            "no criterion results under {}: run `cargo bench -p conformance` first",
+            dir.display()
+        );
+    }
+    let mut ratios = br::ratios(&measurements);
+    let exe = std::env::current_exe().unwrap_or_else(|_| "conformance".into());
+    for runner in conformance::bench::memory_runners() {
+        match br::memory_ratio(&exe, runner.name, n) {
+            Ok(r) => ratios.push(r),
+            Err(e) => eprintln!("memory {}: {e}", runner.name),
+        }
+    }
+    let pki = conformance::bench::BenchPki::generate();
+    let reference =
+        br::cpython_reference(&pki.ca, &pki.ecdsa.cert, &pki.ecdsa.key).unwrap_or_else(|e| {
+            eprintln!("CPython reference: {e}");
+            Vec::new()
+        });
+    print!("{}", br::table(&ratios, &reference));
+    let _ = std::fs::create_dir_all(&out_dir);
+    let path = Path::new(&out_dir).join("bench.html");
+    match std::fs::write(&path, br::html(&ratios, &reference)) {
+        Ok(()) => println!("wrote {}", path.display()),
+        Err(e) => eprintln!("cannot write {}: {e}", path.display()),
+    }
+    ExitCode::SUCCESS
 }

@@ -1,0 +1,93 @@
+//! `cargo bench -p conformance`: each workload through the framework and
+//! through the same TLS library used directly, in the same run (DESIGN §11).
+//! `conformance bench-report` turns the results into framework / direct ratios.
+
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+
+use conformance::bench::{self, BenchPki, CertKind, DirectLibrary};
+use ssl_api::Backend;
+
+/// Bytes per bulk iteration (256 MiB in 16 KiB writes).
+const BULK_TOTAL: usize = 256 << 20;
+const CHUNK: usize = 16 << 10;
+const SUITES: [&str; 2] = ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"];
+
+fn bulk<D: DirectLibrary>(c: &mut Criterion, pki: &BenchPki) {
+    let name = <D::Backend as Backend>::NAME;
+    let mut g = c.benchmark_group(format!("bulk_memorybio/{name}"));
+    g.throughput(Throughput::Bytes(BULK_TOTAL as u64));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(8));
+    let chunk = vec![0x5a; CHUNK];
+    let mut buf = vec![0; CHUNK];
+    for suite in SUITES {
+        let (client, server) =
+            bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, Some(suite)).expect("contexts");
+        let (mut co, mut so) =
+            bench::framework_connected::<D::Backend>(&client, &server).expect("pair");
+        g.bench_function(BenchmarkId::new("framework", suite), |b| {
+            b.iter(|| {
+                bench::framework_bulk(&mut co, &mut so, BULK_TOTAL, &chunk, &mut buf).expect("bulk")
+            })
+        });
+        let setup = D::setup(pki, CertKind::EcdsaP256, Some(suite), false);
+        let mut pair = D::connect(&setup);
+        g.bench_function(BenchmarkId::new("direct", suite), |b| {
+            b.iter(|| D::bulk(&mut pair, BULK_TOTAL, &chunk, &mut buf))
+        });
+    }
+    g.finish();
+}
+
+fn handshakes<D: DirectLibrary>(c: &mut Criterion, pki: &BenchPki) {
+    let name = <D::Backend as Backend>::NAME;
+    let mut g = c.benchmark_group(format!("handshake/{name}"));
+    g.sample_size(20);
+    for kind in [CertKind::EcdsaP256, CertKind::Rsa2048] {
+        let label = format!("{kind:?}");
+        let (client, server) = bench::contexts::<D::Backend>(pki, kind, None).expect("contexts");
+        g.bench_function(BenchmarkId::new("framework", &label), |b| {
+            b.iter(|| {
+                bench::framework_handshake::<D::Backend>(&client, &server).expect("handshake")
+            })
+        });
+        let setup = D::setup(pki, kind, None, false);
+        g.bench_function(BenchmarkId::new("direct", &label), |b| {
+            b.iter(|| D::connect(&setup))
+        });
+    }
+    let (client, server) =
+        bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, None).expect("contexts");
+    g.bench_function(BenchmarkId::new("framework", "resumed"), |b| {
+        b.iter_batched(
+            || bench::framework_session::<D::Backend>(&client, &server).expect("session"),
+            |session| {
+                bench::framework_resumed::<D::Backend>(&client, &server, &session).expect("resumed")
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    let setup = D::setup(pki, CertKind::EcdsaP256, None, true);
+    g.bench_function(BenchmarkId::new("direct", "resumed"), |b| {
+        b.iter_batched(
+            || D::prime_resumption(&setup),
+            |()| D::resumed(&setup),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+fn all(c: &mut Criterion) {
+    let pki = BenchPki::generate();
+    #[cfg(feature = "rustls")]
+    {
+        bulk::<bench::rustls_direct::RustlsDirect>(c, &pki);
+        handshakes::<bench::rustls_direct::RustlsDirect>(c, &pki);
+    }
+}
+
+criterion_group!(benches, all);
+criterion_main!(benches);

@@ -1,0 +1,404 @@
+//! Workloads for the benchmarks (DESIGN §11): the same work through the
+//! framework (an `ssl_api` Object over MemoryBIOs) and through the TLS library
+//! used directly, so that each figure is a ratio measured in one run.
+//!
+//! The framework side is generic over the backend; each backend's "direct"
+//! baseline lives in a submodule that uses only that library's own API.
+
+use std::sync::Arc;
+
+use ssl_api::{Backend, Context, Error, MemoryBio, Object, Result, WrapOptions};
+
+use crate::pki::Identity;
+
+/// The server certificate type of a handshake benchmark.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertKind {
+    /// ECDSA P-256.
+    EcdsaP256,
+    /// RSA 2048.
+    Rsa2048,
+}
+
+/// Certificates for the benchmarks (a CA, an ECDSA and an RSA server certificate).
+pub struct BenchPki {
+    _dir: tempfile::TempDir,
+    /// The CA file.
+    pub ca: std::path::PathBuf,
+    /// ECDSA P-256 server certificate for `localhost`.
+    pub ecdsa: Identity,
+    /// RSA-2048 server certificate for `localhost`.
+    pub rsa: Identity,
+    /// The CA's DER.
+    pub ca_der: Vec<u8>,
+}
+
+impl BenchPki {
+    /// Generates the set.
+    pub fn generate() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let ca_key = KeyPair::generate().expect("key");
+        let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name.push(DnType::CommonName, "Bench CA");
+        let ca = p.self_signed(&ca_key).expect("ca");
+        let ca_path = dir.path().join("ca.pem");
+        std::fs::write(&ca_path, ca.pem()).expect("write");
+        let leaf = |name: &str, key: KeyPair| -> Identity {
+            let params = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+            let cert = params.signed_by(&key, &ca, &ca_key).expect("cert");
+            let cert_path = dir.path().join(format!("{name}.pem"));
+            let key_path = dir.path().join(format!("{name}.key"));
+            std::fs::write(&cert_path, cert.pem()).expect("write");
+            std::fs::write(&key_path, key.serialize_pem()).expect("write");
+            Identity {
+                cert: cert_path,
+                key: key_path,
+                der: cert.der().to_vec(),
+            }
+        };
+        let ecdsa = leaf("ecdsa", KeyPair::generate().expect("key"));
+        let rsa = leaf(
+            "rsa",
+            KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).expect("rsa key"),
+        );
+        BenchPki {
+            ca_der: ca.der().to_vec(),
+            _dir: dir,
+            ca: ca_path,
+            ecdsa,
+            rsa,
+        }
+    }
+
+    /// The server identity for `kind`.
+    pub fn server(&self, kind: CertKind) -> &Identity {
+        match kind {
+            CertKind::EcdsaP256 => &self.ecdsa,
+            CertKind::Rsa2048 => &self.rsa,
+        }
+    }
+}
+
+/// Client and server contexts of backend `B` pinned as the benchmarks need:
+/// one TLS 1.3 suite (when `suite` is given) and X25519 key exchange.
+pub fn contexts<B: Backend>(
+    pki: &BenchPki,
+    kind: CertKind,
+    suite: Option<&str>,
+) -> Result<(B::Context, B::Context)> {
+    let client = B::Context::new(ssl_api::PROTOCOL_TLS_CLIENT)?;
+    client.load_verify_locations(Some(&pki.ca), None, None)?;
+    let server = B::Context::new(ssl_api::PROTOCOL_TLS_SERVER)?;
+    let id = pki.server(kind);
+    server.load_cert_chain(&id.cert, Some(&id.key), None)?;
+    for ctx in [&client, &server] {
+        ctx.set_ecdh_curve("X25519")?;
+        if let Some(s) = suite {
+            ctx.set_ciphersuites(s)?;
+        }
+    }
+    Ok((client, server))
+}
+
+/// A client and server Object wired back to back: the client's outgoing BIO
+/// is the server's incoming one and vice versa, so no copy is needed between
+/// them (as a direct-use program hands one side's bytes to the other).
+pub fn wired_pair<B: Backend>(
+    client: &B::Context,
+    server: &B::Context,
+    session: Option<B::Session>,
+) -> Result<(B::Object, B::Object)> {
+    let to_server = MemoryBio::new();
+    let to_client = MemoryBio::new();
+    let mut options = WrapOptions::client("localhost");
+    options.session = session;
+    let c = client.wrap_bio(to_client.clone(), to_server.clone(), options)?;
+    let s = server.wrap_bio(to_server, to_client, WrapOptions::server())?;
+    Ok((c, s))
+}
+
+/// Runs both handshakes of a wired pair to completion (bounded).
+pub fn handshake<C: Object, S: Object>(c: &mut C, s: &mut S) -> Result<()> {
+    for _ in 0..50 {
+        let rc = c.do_handshake();
+        let rs = s.do_handshake();
+        match (&rc, &rs) {
+            (Ok(()), Ok(())) => return Ok(()),
+            (Err(e), _) if !e.is_want() => return rc,
+            (_, Err(e)) if !e.is_want() => return rs,
+            _ => {}
+        }
+    }
+    Err(Error::value("handshake did not finish"))
+}
+
+/// One established framework pair of backend `B`.
+pub fn framework_connected<B: Backend>(
+    client: &B::Context,
+    server: &B::Context,
+) -> Result<(B::Object, B::Object)> {
+    let (mut c, mut s) = wired_pair::<B>(client, server, None)?;
+    handshake(&mut c, &mut s)?;
+    Ok((c, s))
+}
+
+/// Sends `total` bytes client -> server in `chunk`-sized writes, reading them
+/// all on the server; returns the bytes received.
+pub fn framework_bulk<C: Object, S: Object>(
+    c: &mut C,
+    s: &mut S,
+    total: usize,
+    chunk: &[u8],
+    buf: &mut [u8],
+) -> Result<usize> {
+    let mut sent = 0;
+    let mut received = 0;
+    while sent < total {
+        sent += c.write(chunk)?;
+        loop {
+            match s.read(buf) {
+                Ok(n) => received += n,
+                Err(e) if e.is_want() => break,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(received)
+}
+
+/// A full framework handshake on fresh Objects.
+pub fn framework_handshake<B: Backend>(client: &B::Context, server: &B::Context) -> Result<()> {
+    let (mut c, mut s) = wired_pair::<B>(client, server, None)?;
+    handshake(&mut c, &mut s)
+}
+
+/// A TLS 1.3 session for resumed-handshake benchmarks (tickets arrive with
+/// the first server data).
+pub fn framework_session<B: Backend>(
+    client: &B::Context,
+    server: &B::Context,
+) -> Result<B::Session> {
+    let (mut c, mut s) = framework_connected::<B>(client, server)?;
+    s.write(b"x")?;
+    let mut b = [0u8; 8];
+    c.read(&mut b)?;
+    c.session().ok_or_else(|| Error::value("no session"))
+}
+
+/// A resumed framework handshake with `session`; errors if it did not resume.
+pub fn framework_resumed<B: Backend>(
+    client: &B::Context,
+    server: &B::Context,
+    session: &B::Session,
+) -> Result<()> {
+    let (mut c, mut s) = wired_pair::<B>(client, server, Some(session.clone()))?;
+    handshake(&mut c, &mut s)?;
+    if !c.session_reused() {
+        return Err(Error::value("not resumed"));
+    }
+    Ok(())
+}
+
+/// Resident memory of this process, in bytes (Linux `/proc/self/statm`).
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+/// Holds `n` established idle framework connections; returns the resident
+/// memory they added, per connection.
+pub fn framework_memory_per_connection<B: Backend>(pki: &BenchPki, n: usize) -> Result<f64> {
+    let (client, server) = contexts::<B>(pki, CertKind::EcdsaP256, None)?;
+    // Warm up allocator and lazy statics with one connection first.
+    let warm = framework_connected::<B>(&client, &server)?;
+    let before = resident_bytes().unwrap_or(0);
+    let mut held = Vec::with_capacity(n);
+    for _ in 0..n {
+        held.push(framework_connected::<B>(&client, &server)?);
+    }
+    let after = resident_bytes().unwrap_or(0);
+    drop(warm);
+    Ok((after.saturating_sub(before)) as f64 / n as f64)
+}
+
+/// A TLS library used directly, without the framework: the baseline each
+/// backend's figures are divided by. One implementation per backend.
+pub trait DirectLibrary {
+    /// The framework backend built on this library.
+    type Backend: Backend;
+    /// Client and server configuration, built once.
+    type Setup;
+    /// An established client/server pair.
+    type Pair;
+    /// Configurations equivalent to [`contexts`] (same suite, X25519, same
+    /// certificates); `resumption` enables the client's session cache.
+    fn setup(pki: &BenchPki, kind: CertKind, suite: Option<&str>, resumption: bool) -> Self::Setup;
+    /// A full handshake on a new pair.
+    fn connect(setup: &Self::Setup) -> Self::Pair;
+    /// Sends `total` bytes client -> server in `chunk` writes; bytes received.
+    fn bulk(pair: &mut Self::Pair, total: usize, chunk: &[u8], buf: &mut [u8]) -> usize;
+    /// Leaves a resumable session in the client's cache.
+    fn prime_resumption(setup: &Self::Setup);
+    /// A handshake that must resume; panics if it did not.
+    fn resumed(setup: &Self::Setup);
+}
+
+/// Resident memory per idle connection for the library used directly.
+pub fn direct_memory_per_connection<D: DirectLibrary>(pki: &BenchPki, n: usize) -> f64 {
+    let setup = D::setup(pki, CertKind::EcdsaP256, None, false);
+    let warm = D::connect(&setup);
+    let before = resident_bytes().unwrap_or(0);
+    let held: Vec<_> = (0..n).map(|_| D::connect(&setup)).collect();
+    let after = resident_bytes().unwrap_or(0);
+    drop((warm, held));
+    (after.saturating_sub(before)) as f64 / n as f64
+}
+
+/// The rustls library used directly: the baseline for the rustls backend.
+#[cfg(feature = "rustls")]
+pub mod rustls_direct {
+    use super::*;
+    use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer, ServerName};
+    use rustls::{ClientConfig, ClientConnection, ServerConfig, ServerConnection};
+    use std::io::{Read, Write};
+
+    /// rustls with aws-lc-rs, through `ClientConnection` / `ServerConnection`.
+    pub struct RustlsDirect;
+
+    fn move_records(
+        from: &mut rustls::Connection,
+        to: &mut rustls::Connection,
+        wire: &mut Vec<u8>,
+    ) {
+        while from.wants_write() {
+            wire.clear();
+            from.write_tls(wire).expect("write_tls");
+            let mut rd = &wire[..];
+            while !rd.is_empty() {
+                to.read_tls(&mut rd).expect("read_tls");
+                to.process_new_packets().expect("process_new_packets");
+            }
+        }
+    }
+
+    impl DirectLibrary for RustlsDirect {
+        type Backend = backend_rustls::Rustls;
+        type Setup = (Arc<ClientConfig>, Arc<ServerConfig>);
+        type Pair = (rustls::Connection, rustls::Connection, Vec<u8>);
+
+        fn setup(
+            pki: &BenchPki,
+            kind: CertKind,
+            suite: Option<&str>,
+            resumption: bool,
+        ) -> Self::Setup {
+            let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+            provider.kx_groups = vec![rustls::crypto::aws_lc_rs::kx_group::X25519];
+            if let Some(name) = suite {
+                let wanted =
+                    backend_rustls::ciphers::by_name(name).map(|e| e.rustls_suite().suite());
+                provider
+                    .cipher_suites
+                    .retain(|cs| Some(cs.suite()) == wanted);
+            }
+            let provider = Arc::new(provider);
+            let mut roots = rustls::RootCertStore::empty();
+            roots
+                .add(CertificateDer::from(pki.ca_der.clone()))
+                .expect("root");
+            let mut client = ClientConfig::builder_with_provider(provider.clone())
+                .with_safe_default_protocol_versions()
+                .expect("versions")
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            if !resumption {
+                client.resumption = rustls::client::Resumption::disabled();
+            }
+            let id = pki.server(kind);
+            let chain = vec![CertificateDer::from(id.der.clone())];
+            let key = PrivateKeyDer::from_pem_file(&id.key).expect("key");
+            let server = ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .expect("versions")
+                .with_no_client_auth()
+                .with_single_cert(chain, key)
+                .expect("server config");
+            (Arc::new(client), Arc::new(server))
+        }
+
+        fn connect((client, server): &Self::Setup) -> Self::Pair {
+            let name = ServerName::try_from("localhost").expect("name");
+            let mut c = rustls::Connection::Client(
+                ClientConnection::new(client.clone(), name).expect("client"),
+            );
+            let mut s =
+                rustls::Connection::Server(ServerConnection::new(server.clone()).expect("server"));
+            let mut wire = Vec::with_capacity(32 << 10);
+            for _ in 0..10 {
+                move_records(&mut c, &mut s, &mut wire);
+                move_records(&mut s, &mut c, &mut wire);
+                if !c.is_handshaking() && !s.is_handshaking() {
+                    break;
+                }
+            }
+            (c, s, wire)
+        }
+
+        fn bulk(
+            (c, s, wire): &mut Self::Pair,
+            total: usize,
+            chunk: &[u8],
+            buf: &mut [u8],
+        ) -> usize {
+            let mut sent = 0;
+            let mut received = 0;
+            while sent < total {
+                c.writer().write_all(chunk).expect("write");
+                sent += chunk.len();
+                move_records(c, s, wire);
+                while let Ok(n) = s.reader().read(buf) {
+                    received += n;
+                }
+            }
+            received
+        }
+
+        fn prime_resumption(setup: &Self::Setup) {
+            let mut pair = Self::connect(setup);
+            // TLS 1.3 tickets travel with the server's first flight after the handshake.
+            let (c, s, wire) = &mut pair;
+            s.writer().write_all(b"x").expect("write");
+            move_records(s, c, wire);
+        }
+
+        fn resumed(setup: &Self::Setup) {
+            let (c, _, _) = Self::connect(setup);
+            assert_eq!(c.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
+        }
+    }
+}
+
+/// Framework / direct memory measurements of one backend.
+pub struct MemoryRunner {
+    /// The backend's name.
+    pub name: &'static str,
+    /// Resident bytes per idle framework connection.
+    pub framework: fn(&BenchPki, usize) -> Result<f64>,
+    /// Resident bytes per idle direct connection.
+    pub direct: fn(&BenchPki, usize) -> f64,
+}
+
+/// The memory runners of every compiled-in backend.
+pub fn memory_runners() -> Vec<MemoryRunner> {
+    vec![
+        #[cfg(feature = "rustls")]
+        MemoryRunner {
+            name: "rustls",
+            framework: framework_memory_per_connection::<backend_rustls::Rustls>,
+            direct: direct_memory_per_connection::<rustls_direct::RustlsDirect>,
+        },
+    ]
+}

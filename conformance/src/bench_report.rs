@@ -1,0 +1,303 @@
+//! `conformance bench-report`: reads criterion's results for the `tls`
+//! benchmark, pairs each framework figure with the direct one measured in the
+//! same run, measures memory per idle connection in fresh processes, runs the
+//! same workloads in CPython's `ssl` as a reference, and prints a table and
+//! writes `bench.html` (a bar chart of framework / direct ratios).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// One criterion measurement.
+#[derive(Clone, Debug)]
+pub struct Measurement {
+    /// `bulk_memorybio/rustls`, `handshake/rustls`.
+    pub group: String,
+    /// `framework` or `direct`.
+    pub function: String,
+    /// The parameter (`TLS_AES_128_GCM_SHA256`, `EcdsaP256`, `resumed`).
+    pub value: String,
+    /// Mean time per iteration, nanoseconds.
+    pub mean_ns: f64,
+    /// Bytes per iteration when it is a throughput benchmark.
+    pub bytes: Option<u64>,
+}
+
+/// Every `new/benchmark.json` + `new/estimates.json` under `dir`.
+pub fn read_criterion(dir: &Path) -> Vec<Measurement> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.file_name().is_some_and(|n| n == "new") {
+                    if let Some(m) = read_one(&p) {
+                        out.push(m);
+                    }
+                } else {
+                    stack.push(p);
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.group, &a.value, &a.function).cmp(&(&b.group, &b.value, &b.function)));
+    out
+}
+
+fn read_one(dir: &Path) -> Option<Measurement> {
+    let bench: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("benchmark.json")).ok()?).ok()?;
+    let est: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("estimates.json")).ok()?).ok()?;
+    Some(Measurement {
+        group: bench["group_id"].as_str()?.to_string(),
+        function: bench["function_id"].as_str()?.to_string(),
+        value: bench["value_str"].as_str().unwrap_or_default().to_string(),
+        mean_ns: est["mean"]["point_estimate"].as_f64()?,
+        bytes: bench["throughput"]["Bytes"].as_u64(),
+    })
+}
+
+/// A framework figure beside its direct twin.
+#[derive(Clone, Debug)]
+pub struct Ratio {
+    /// What was measured (`bulk_memorybio/rustls TLS_AES_128_GCM_SHA256`).
+    pub label: String,
+    /// Framework figure (MB/s, handshakes/s, or bytes per connection).
+    pub framework: f64,
+    /// Direct figure, same unit.
+    pub direct: f64,
+    /// The unit.
+    pub unit: &'static str,
+    /// framework / direct for speed; direct / framework for memory (1.0 = equal, higher is better).
+    pub ratio: f64,
+    /// The target the issue sets.
+    pub target: f64,
+}
+
+/// The framework and direct measurements of one (group, parameter).
+type Twins<'a> = (Option<&'a Measurement>, Option<&'a Measurement>);
+
+/// Pairs framework and direct measurements of the same group and parameter.
+pub fn ratios(ms: &[Measurement]) -> Vec<Ratio> {
+    let mut by_key: BTreeMap<(String, String), Twins<'_>> = BTreeMap::new();
+    for m in ms {
+        let slot = by_key
+            .entry((m.group.clone(), m.value.clone()))
+            .or_default();
+        match m.function.as_str() {
+            "framework" => slot.0 = Some(m),
+            "direct" => slot.1 = Some(m),
+            _ => {}
+        }
+    }
+    by_key
+        .into_iter()
+        .filter_map(|((group, value), (f, d))| {
+            let (f, d) = (f?, d?);
+            let (fv, dv, unit) = match f.bytes {
+                Some(bytes) => (
+                    bytes as f64 / f.mean_ns * 1e3,
+                    bytes as f64 / d.mean_ns * 1e3,
+                    "MB/s",
+                ),
+                None => (1e9 / f.mean_ns, 1e9 / d.mean_ns, "per s"),
+            };
+            Some(Ratio {
+                label: format!("{group} {value}"),
+                framework: fv,
+                direct: dv,
+                unit,
+                ratio: fv / dv,
+                target: 0.97,
+            })
+        })
+        .collect()
+}
+
+/// Memory per idle connection (framework vs direct) for `backend`, each in a
+/// fresh process so that one does not reuse the other's freed memory.
+pub fn memory_ratio(exe: &Path, backend: &str, n: usize) -> Result<Ratio, String> {
+    let run = |mode: &str| -> Result<f64, String> {
+        let out = std::process::Command::new(exe)
+            .args([
+                "bench-memory",
+                "--backend",
+                backend,
+                "--mode",
+                mode,
+                "--n",
+                &n.to_string(),
+            ])
+            .output()
+            .map_err(|e| e.to_string())?;
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<f64>()
+            .map_err(|e| {
+                format!(
+                    "bench-memory {mode}: {e}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+    };
+    let framework = run("framework")?;
+    let direct = run("direct")?;
+    Ok(Ratio {
+        label: format!("memory/{backend} idle connection ({n} held)"),
+        framework,
+        direct,
+        unit: "bytes",
+        ratio: if framework > 0.0 {
+            direct / framework
+        } else {
+            1.0
+        },
+        target: 1.0 / 1.10,
+    })
+}
+
+/// The same workloads in CPython's `ssl` (MemoryBIO pair, 16 KiB writes;
+/// full handshakes), as the figures a Python user knows.
+pub fn cpython_reference(
+    ca: &Path,
+    cert: &Path,
+    key: &Path,
+) -> Result<Vec<(String, f64, &'static str)>, String> {
+    let script = format!(
+        r#"
+import ssl, time, json
+def ctxs():
+    s = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); s.load_cert_chain({cert:?}, {key:?})
+    c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); c.load_verify_locations({ca:?})
+    return c, s
+def pair(c, s):
+    a, b = ssl.MemoryBIO(), ssl.MemoryBIO()
+    co = c.wrap_bio(a, b, server_hostname="localhost"); so = s.wrap_bio(b, a, server_side=True)
+    for _ in range(50):
+        done = 0
+        for o in (co, so):
+            try: o.do_handshake(); done += 1
+            except ssl.SSLWantReadError: pass
+        if done == 2: return co, so
+    raise RuntimeError("handshake")
+c, s = ctxs()
+co, so = pair(c, s)
+chunk = b"Z" * 16384; total = 64 << 20
+t = time.perf_counter(); sent = 0
+while sent < total:
+    co.write(chunk); sent += len(chunk)
+    while True:
+        try: so.read(16384)
+        except ssl.SSLWantReadError: break
+bulk = total / (time.perf_counter() - t) / 1e6
+n = 300; t = time.perf_counter()
+for _ in range(n): pair(c, s)
+hs = n / (time.perf_counter() - t)
+print(json.dumps({{"bulk": bulk, "hs": hs, "version": ssl.OPENSSL_VERSION, "cipher": co.cipher()[0]}}))
+"#,
+        ca = ca.to_string_lossy(),
+        cert = cert.to_string_lossy(),
+        key = key.to_string_lossy()
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .map_err(|e| format!("python3: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    let what = format!(
+        "{} {}",
+        v["version"].as_str().unwrap_or(""),
+        v["cipher"].as_str().unwrap_or("")
+    );
+    Ok(vec![
+        (
+            format!("CPython ssl bulk over MemoryBIO ({what})"),
+            v["bulk"].as_f64().unwrap_or(0.0),
+            "MB/s",
+        ),
+        (
+            "CPython ssl full handshakes over MemoryBIO (ECDSA P-256)".to_string(),
+            v["hs"].as_f64().unwrap_or(0.0),
+            "per s",
+        ),
+    ])
+}
+
+/// The terminal table.
+pub fn table(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<58} {:>12} {:>12} {:>7} {:>7}  unit",
+        "figure", "framework", "direct", "ratio", "target"
+    );
+    for r in ratios {
+        let flag = if r.ratio >= r.target {
+            ""
+        } else {
+            "  <- below target"
+        };
+        let _ = writeln!(
+            out,
+            "{:<58} {:>12.1} {:>12.1} {:>6.1}% {:>6.1}%  {}{flag}",
+            r.label,
+            r.framework,
+            r.direct,
+            r.ratio * 100.0,
+            r.target * 100.0,
+            r.unit
+        );
+    }
+    for (label, v, unit) in reference {
+        let _ = writeln!(
+            out,
+            "{label:<58} {v:>12.1} {:>12} {:>7} {:>7}  {unit}",
+            "", "", ""
+        );
+    }
+    out
+}
+
+/// The HTML page: the table and a bar chart of the ratios.
+pub fn html(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> String {
+    let mut rows = String::new();
+    for r in ratios {
+        let pct = r.ratio * 100.0;
+        let color = if r.ratio >= r.target { "#5a5" } else { "#d55" };
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td><td><div style=\"background:{color};width:{:.0}px;height:14px;display:inline-block\"></div> {pct:.1}% (target {:.0}%)</td></tr>",
+            r.label,
+            r.framework,
+            r.direct,
+            r.unit,
+            pct.clamp(0.0, 150.0) * 3.0,
+            r.target * 100.0
+        );
+    }
+    let mut refs = String::new();
+    for (label, v, unit) in reference {
+        let _ = write!(refs, "<li>{label}: {v:.1} {unit}</li>");
+    }
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>ssl benchmarks</title><style>body{{font-family:sans-serif}}td,th{{border:1px solid #ccc;padding:2px 6px}}table{{border-collapse:collapse}}</style></head><body><h1>Framework vs the library used directly</h1><p>Ratios are framework / direct for speed and direct / framework for memory, measured in the same run; 100% means no cost.</p><table><tr><th>figure</th><th>framework</th><th>direct</th><th>unit</th><th>ratio</th></tr>{rows}</table><h2>CPython's ssl, same workloads</h2><ul>{refs}</ul></body></html>"
+    )
+}
+
+/// Where criterion writes its results for this build.
+pub fn default_criterion_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"));
+    target.join("criterion")
+}
