@@ -13,6 +13,7 @@ pub mod bench_report;
 pub mod cases;
 pub mod expectations;
 pub mod harness;
+pub mod interop;
 pub mod pki;
 pub mod reference;
 pub mod report;

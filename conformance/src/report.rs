@@ -92,6 +92,8 @@ pub struct Report {
     )>,
     /// The reference rows.
     pub rows: Vec<ReferenceRow>,
+    /// The interop matrix: (client backend, server backend, summary or failure).
+    pub interop: Vec<(&'static str, &'static str, Result<String, String>)>,
 }
 
 impl Report {
@@ -124,21 +126,26 @@ impl Report {
                 }
             }
         }
+        eprint!("\r\x1b[2Kinterop matrix ...");
+        let interop = crate::interop::matrix();
         eprintln!();
         Report {
             backends,
             cases: by_case,
             rows: reference::rows(),
+            interop,
         }
     }
 
-    /// Cases whose verdicts fail the run (not expected by the manifest).
+    /// Cases whose verdicts fail the run (not expected by the manifest),
+    /// plus failed interop pairs.
     pub fn failures(&self) -> usize {
         self.cases
             .iter()
             .flat_map(|(_, _, m)| m.values())
             .filter(|v| v.is_failure())
             .count()
+            + self.interop.iter().filter(|(_, _, r)| r.is_err()).count()
     }
 
     /// Reference ids covered by at least one case.
@@ -179,6 +186,12 @@ impl Report {
                 "results": m.iter().map(|(b, v)| (b.to_string(), verdict(v))).collect::<serde_json::Map<_, _>>(),
             })).collect::<Vec<_>>(),
             "reference": rows,
+            "interop": self.interop.iter().map(|(c, sv, r)| json!({
+                "client": c,
+                "server": sv,
+                "status": if r.is_ok() { "pass" } else { "fail" },
+                "detail": match r { Ok(d) | Err(d) => d },
+            })).collect::<Vec<_>>(),
             "summary": {
                 "cases": self.cases.len(),
                 "backends": self.backends.len(),
@@ -327,6 +340,31 @@ impl Report {
             .iter()
             .map(|n| format!("<th>{}</th>", esc(n)))
             .collect();
+        let mut interop = format!("<table><tr><th>client \\ server</th>{header}</tr>");
+        for c in &names {
+            let _ = write!(interop, "<tr><th>{}</th>", esc(c));
+            for sv in &names {
+                match self.interop.iter().find(|(ic, is, _)| ic == c && is == sv) {
+                    Some((_, _, Ok(d))) => {
+                        let _ = write!(
+                            interop,
+                            "<td class=\"pass\" title=\"{d}\">pass<br><small>{d}</small></td>",
+                            d = esc(d)
+                        );
+                    }
+                    Some((_, _, Err(d))) => {
+                        let _ = write!(
+                            interop,
+                            "<td class=\"fail\" title=\"{d}\"><details><summary>fail</summary>{d}</details></td>",
+                            d = esc(d)
+                        );
+                    }
+                    None => interop.push_str("<td class=\"none\">-</td>"),
+                }
+            }
+            interop.push_str("</tr>");
+        }
+        interop.push_str("</table>");
         format!(
             r#"<!doctype html>
 <html><head><meta charset="utf-8"><title>ssl conformance report</title>
@@ -344,6 +382,7 @@ details {{ max-width: 28em; }}
 <p>{summary}</p>
 <p>Filter: <input id="filter" placeholder="id, name or case"> <label><input type="checkbox" id="diff"> only rows where backends differ or fail</label></p>
 <table><thead><tr><th>id</th><th>reference</th><th>case</th>{header}</tr></thead>{body}</table>
+<h2>Interop: each backend's client against each backend's server (MemoryBIO)</h2>{interop}
 <h2>Declared capabilities gaps</h2>{caps}
 <script>
 const f = document.getElementById('filter'), d = document.getElementById('diff');

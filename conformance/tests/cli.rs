@@ -192,6 +192,10 @@ fn report_on_a_subset_writes_json_and_html() {
         .iter()
         .any(|r| r["id"] == "E7" && !r["cases"].as_array().unwrap().is_empty()));
     assert_eq!(json["summary"]["failures"], 0);
+    let interop = json["interop"].as_array().unwrap();
+    assert!(interop
+        .iter()
+        .any(|p| p["client"] == "rustls" && p["server"] == "rustls" && p["status"] == "pass"));
     assert_eq!(
         json["summary"]["reference_rows"].as_u64().unwrap() as usize,
         rows.len()
