@@ -354,8 +354,11 @@ pub fn alpn_agree_and_disagree<B: Backend>(pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
-/// E2/E6: close_notify reads as SSLZeroReturnError; a transport that ends
-/// without it is SSLEOFError.
+/// E2/E6/S10: the unwrap handshake as CPython runs it over MemoryBIOs. The
+/// side that receives close_notify before sending its own reads `b""` (CPython
+/// checks `SSL_get_shutdown() == SSL_RECEIVED_SHUTDOWN`); once both
+/// close_notify messages are exchanged, reads raise SSLZeroReturnError; a
+/// transport that ends without close_notify is SSLEOFError.
 pub fn close_notify_and_truncation<B: Backend>(pki: &Pki) -> CaseResult {
     let (mut c, mut s) = wrap_pair::<B, B>(
         &client_ctx::<B>(pki)?,
@@ -372,8 +375,19 @@ pub fn close_notify_and_truncation<B: Backend>(pki: &Pki) -> CaseResult {
     crate::harness::transfer(c.outgoing(), s.incoming());
     let mut buf = [0u8; 16];
     match s.read(&mut buf) {
-        Err(e) if e.ssl_kind_of() == Some(SslErrorKind::ZeroReturn) => {}
-        other => return Err(format!("after close_notify: {other:?}")),
+        Ok(0) => {}
+        other => return Err(format!("after close_notify (own not sent): {other:?}")),
+    }
+    s.unwrap()
+        .map_err(|e| format!("server unwrap after close_notify: {}", e2s(e)))?;
+    crate::harness::transfer(s.outgoing(), c.incoming());
+    c.unwrap()
+        .map_err(|e| format!("client unwrap after the reply: {}", e2s(e)))?;
+    for (side, r) in [("client", c.read(&mut buf)), ("server", s.read(&mut buf))] {
+        match r {
+            Err(e) if e.ssl_kind_of() == Some(SslErrorKind::ZeroReturn) => {}
+            other => return Err(format!("{side} read after both close_notify: {other:?}")),
+        }
     }
     let (mut c, mut s) = wrap_pair::<B, B>(
         &client_ctx::<B>(pki)?,

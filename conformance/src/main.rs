@@ -172,6 +172,8 @@ type SuiteRunner = (&'static str, fn() -> SuiteRun);
 const COMPILED_SUITES: &[SuiteRunner] = &[
     #[cfg(feature = "rustls")]
     ("rustls", conformance::run_all::<backend_rustls::Rustls>),
+    #[cfg(feature = "openssl")]
+    ("openssl", conformance::run_all::<backend_openssl::OpenSsl>),
 ];
 
 /// Runs every shared case on every compiled-in backend and prints the matrix.
