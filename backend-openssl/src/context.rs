@@ -204,7 +204,9 @@ impl OpenSslContext {
         Arc::as_ptr(&self.inner) as usize
     }
 
-    fn install_callbacks(builder: &mut SslContextBuilder, weak: &Weak<Inner>) {
+    /// The servername callback (X16), installed only while the user has one
+    /// (as CPython does).
+    fn install_servername_callback(builder: &mut SslContextBuilder, weak: &Weak<Inner>) {
         let w = weak.clone();
         builder.set_servername_callback(move |ssl, alert| {
             let Some(inner) = w.upgrade() else {
@@ -248,6 +250,9 @@ impl OpenSslContext {
                 }
             }
         });
+    }
+
+    fn install_callbacks(builder: &mut SslContextBuilder, weak: &Weak<Inner>) {
         let w = weak.clone();
         builder.set_alpn_select_callback(move |_ssl, client| {
             let Some(inner) = w.upgrade() else {
@@ -778,7 +783,13 @@ impl ssl_api::Context for OpenSslContext {
                 "sni_callback cannot be set on TLS_CLIENT context",
             ));
         }
+        let weak = Arc::downgrade(&self.inner);
         self.update(|s| {
+            match (&s.servername_callback, &callback) {
+                (None, Some(_)) => Self::install_servername_callback(&mut s.builder, &weak),
+                (Some(_), None) => ffi::clear_servername_callback(&mut s.builder),
+                _ => {}
+            }
             s.servername_callback = callback;
             Ok(())
         })

@@ -202,8 +202,8 @@ pub(crate) fn from_ssl_error(e: &openssl::ssl::Error, verify: Option<&VerifyCont
             },
             (_, Some(io)) if io.kind() == std::io::ErrorKind::WouldBlock => Error::want_read(),
             (_, Some(io)) => Error::Io(std::io::Error::new(io.kind(), io.to_string())),
-            // The transport ended: CPython's "EOF occurred in violation of protocol".
-            _ => Error::eof(),
+            // CPython over a MemoryBIO (no socket, ret -1): "Some I/O error occurred".
+            _ => Error::syscall("Some I/O error occurred"),
         },
         _ => match e.ssl_error() {
             Some(stack) => from_stack(stack, verify),

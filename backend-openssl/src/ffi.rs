@@ -149,6 +149,22 @@ pub(crate) fn never_prompt(builder: &mut SslContextBuilder) {
     unsafe { SSL_CTX_set_default_passwd_cb(builder.as_ptr(), Some(no_password)) }
 }
 
+/// Removes the servername callback (`SSL_CTX_set_tlsext_servername_callback(ctx,
+/// NULL)`), as CPython does when `sni_callback` is set to None: with a
+/// callback installed OpenSSL reports a certificate-less server differently
+/// (`NO_SUITABLE_SIGNATURE_ALGORITHM` instead of `NO_SHARED_CIPHER`).
+pub(crate) fn clear_servername_callback(builder: &mut SslContextBuilder) {
+    // SAFETY: a control call on the builder's live SSL_CTX that stores a null
+    // function pointer; OpenSSL then skips the callback.
+    unsafe {
+        sys::SSL_CTX_callback_ctrl__fixed_rust(
+            builder.as_ptr(),
+            sys::SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
+            None,
+        );
+    }
+}
+
 /// One `SSL_CTX_sess_*` counter (`session_stats()`, X21).
 pub(crate) fn sess_stat(ctx: &SslContextRef, cmd: i32) -> i64 {
     // SAFETY: the SSL_CTX is live for the borrow; the SSL_CTRL_SESS_* commands

@@ -162,6 +162,17 @@ impl OpenSslObject {
     }
 
     fn map_error(&self, e: &openssl::ssl::Error) -> Error {
+        // The transport ended (write_eof, drained): OpenSSL cannot ask our BIO
+        // whether it is at EOF (the `openssl` crate's BIO answers no to
+        // BIO_CTRL_EOF), so it reports SSL_ERROR_SYSCALL where CPython's
+        // memory BIO gets SSL_R_UNEXPECTED_EOF_WHILE_READING: the same SSLEOFError.
+        if e.code() == ErrorCode::SYSCALL
+            && e.ssl_error().is_none_or(|s| s.errors().is_empty())
+            && e.io_error().is_none()
+            && ssl_api::Bio::eof(&self.incoming)
+        {
+            return Error::eof();
+        }
         match self.ssl() {
             Some(ssl) => {
                 let verify = VerifyContext::of(ssl, self.server_hostname.as_deref());
