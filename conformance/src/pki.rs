@@ -195,6 +195,74 @@ impl Pki {
     }
 }
 
+impl Pki {
+    /// An RSA-2048 server certificate for `localhost` (self-signed; trust it
+    /// as its own CA) and its key, written by the `openssl` tool: the DHE
+    /// suites need an RSA certificate (rcgen generates ECDSA keys here).
+    pub fn rsa_server(&self) -> Result<Identity, String> {
+        let cert = self.dir.path().join("rsa-server.pem");
+        let key = self.dir.path().join("rsa-server.key");
+        run_openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            path_str(&key)?,
+            "-out",
+            path_str(&cert)?,
+            "-days",
+            "30",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])?;
+        let pem = std::fs::read_to_string(&cert).map_err(|e| e.to_string())?;
+        let der = ::pem::parse(pem)
+            .map_err(|e| e.to_string())?
+            .into_contents();
+        Ok(Identity { cert, key, der })
+    }
+
+    /// RFC 7919 ffdhe2048 parameters as a `DH PARAMETERS` PEM file (X17).
+    pub fn dh_params(&self) -> Result<PathBuf, String> {
+        let out = self.dir.path().join("dh.pem");
+        run_openssl(&[
+            "genpkey",
+            "-genparam",
+            "-algorithm",
+            "DH",
+            "-pkeyopt",
+            "group:ffdhe2048",
+            "-out",
+            path_str(&out)?,
+        ])?;
+        Ok(out)
+    }
+}
+
+fn path_str(p: &Path) -> Result<&str, String> {
+    p.to_str()
+        .ok_or_else(|| format!("non-UTF-8 path {}", p.display()))
+}
+
+fn run_openssl(args: &[&str]) -> Result<(), String> {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run openssl: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "openssl {} failed: {}",
+            args.first().unwrap_or(&""),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(())
+}
+
 fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, contents).expect("write test file");
