@@ -8,8 +8,9 @@
 //! | feature   | backend                  | priority as `DefaultBackend` |
 //! |-----------|--------------------------|------------------------------|
 //! | `rustls`  | `backend_rustls::Rustls` | 1 (default feature)          |
+//! | `openssl` | `backend_openssl::OpenSsl` | 2 (default when `rustls` is off) |
 //!
-//! (`openssl` and `native` join as their backends land.) Every enabled backend
+//! (`native` joins when its backend lands.) Every enabled backend
 //! stays usable by name at run time through [`backend_names`] /
 //! [`capabilities`].
 //!
@@ -52,13 +53,16 @@
 
 pub use ssl_api::*;
 
-#[cfg(not(any(feature = "rustls")))]
-compile_error!("enable at least one backend feature of `ssl`: rustls");
+#[cfg(not(any(feature = "rustls", feature = "openssl")))]
+compile_error!("enable at least one backend feature of `ssl`: rustls, openssl");
 
 cfg_if::cfg_if! {
     if #[cfg(feature = "rustls")] {
         /// The backend chosen by cargo feature (see the table above).
         pub type DefaultBackend = backend_rustls::Rustls;
+    } else if #[cfg(feature = "openssl")] {
+        /// The backend chosen by cargo feature (see the table above).
+        pub type DefaultBackend = backend_openssl::OpenSsl;
     }
 }
 
@@ -76,6 +80,10 @@ pub fn backend_names() -> Vec<&'static str> {
     if !names.contains(&backend_rustls::Rustls::NAME) {
         names.push(backend_rustls::Rustls::NAME);
     }
+    #[cfg(feature = "openssl")]
+    if !names.contains(&backend_openssl::OpenSsl::NAME) {
+        names.push(backend_openssl::OpenSsl::NAME);
+    }
     names
 }
 
@@ -84,6 +92,8 @@ pub fn capabilities(name: &str) -> Option<Capabilities> {
     match name {
         #[cfg(feature = "rustls")]
         "rustls" => Some(backend_rustls::Rustls::capabilities()),
+        #[cfg(feature = "openssl")]
+        "openssl" => Some(backend_openssl::OpenSsl::capabilities()),
         _ => None,
     }
 }

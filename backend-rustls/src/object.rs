@@ -51,6 +51,8 @@ pub struct RustlsObject {
     offered_suites: Vec<rustls::CipherSuite>,
     /// The first bytes the server received (to diagnose plaintext requests).
     first_bytes: Vec<u8>,
+    /// Whether `unwrap()` sent our close_notify (CPython's `SSL_SENT_SHUTDOWN`).
+    sent_close_notify: bool,
 }
 
 impl std::fmt::Debug for RustlsObject {
@@ -98,6 +100,7 @@ impl RustlsObject {
             plaintext_pending: 0,
             offered_suites: Vec::new(),
             first_bytes: Vec::new(),
+            sent_close_notify: false,
         })
     }
 
@@ -322,6 +325,10 @@ impl ssl_api::Object for RustlsObject {
                 return Err(Error::want_read());
             };
             match conn.reader().read(buf) {
+                // CPython: the peer's close_notify reads as b"" until we have
+                // sent ours (SSL_get_shutdown() == SSL_RECEIVED_SHUTDOWN),
+                // then as SSLZeroReturnError.
+                Ok(0) if !buf.is_empty() && !self.sent_close_notify => return Ok(0),
                 Ok(0) if !buf.is_empty() => return Err(Error::zero_return()),
                 Ok(n) => {
                     self.plaintext_pending = self.plaintext_pending.saturating_sub(n);
@@ -361,7 +368,10 @@ impl ssl_api::Object for RustlsObject {
     fn unwrap(&mut self) -> Result<()> {
         self.ensure_usable()?;
         if let Engine::Connected(conn) = &mut self.engine {
-            conn.send_close_notify();
+            if !self.sent_close_notify {
+                conn.send_close_notify();
+            }
+            self.sent_close_notify = true;
         }
         self.flush()?;
         loop {

@@ -393,8 +393,11 @@ pub fn alpn_agree_and_disagree<B: Backend>(pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
-/// E2/E6: close_notify reads as SSLZeroReturnError; a transport that ends
-/// without it is SSLEOFError.
+/// E2/E6/S10: the unwrap handshake as CPython runs it over MemoryBIOs. The
+/// side that receives close_notify before sending its own reads `b""` (CPython
+/// checks `SSL_get_shutdown() == SSL_RECEIVED_SHUTDOWN`); once both
+/// close_notify messages are exchanged, reads raise SSLZeroReturnError; a
+/// transport that ends without close_notify is SSLEOFError.
 pub fn close_notify_and_truncation<B: Backend>(pki: &Pki) -> CaseResult {
     let (mut c, mut s) = wrap_pair::<B, B>(
         &client_ctx::<B>(pki)?,
@@ -411,8 +414,19 @@ pub fn close_notify_and_truncation<B: Backend>(pki: &Pki) -> CaseResult {
     crate::harness::transfer(c.outgoing(), s.incoming());
     let mut buf = [0u8; 16];
     match s.read(&mut buf) {
-        Err(e) if e.ssl_kind_of() == Some(SslErrorKind::ZeroReturn) => {}
-        other => return Err(format!("after close_notify: {other:?}")),
+        Ok(0) => {}
+        other => return Err(format!("after close_notify (own not sent): {other:?}")),
+    }
+    s.unwrap()
+        .map_err(|e| format!("server unwrap after close_notify: {}", e2s(e)))?;
+    crate::harness::transfer(s.outgoing(), c.incoming());
+    c.unwrap()
+        .map_err(|e| format!("client unwrap after the reply: {}", e2s(e)))?;
+    for (side, r) in [("client", c.read(&mut buf)), ("server", s.read(&mut buf))] {
+        match r {
+            Err(e) if e.ssl_kind_of() == Some(SslErrorKind::ZeroReturn) => {}
+            other => return Err(format!("{side} read after both close_notify: {other:?}")),
+        }
     }
     let (mut c, mut s) = wrap_pair::<B, B>(
         &client_ctx::<B>(pki)?,
@@ -1355,6 +1369,187 @@ pub fn tls13_suite_pinning<B: Backend>(pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
+/// S8/C6: `get_channel_binding('tls-unique')` (RFC 5929) is the same on both
+/// ends, differs between connections, and is `None` before the handshake.
+pub fn tls_unique_channel_binding<B: Backend>(pki: &Pki) -> CaseResult {
+    if !B::capabilities()
+        .channel_binding_types
+        .contains(&"tls-unique")
+    {
+        return Ok(Outcome::NotSupported(
+            "CHANNEL_BINDING_TYPES lacks tls-unique".into(),
+        ));
+    }
+    let mut seen = Vec::new();
+    for max in [TlsVersion::TLSv1_2, TlsVersion::TLSv1_3] {
+        let client = client_ctx::<B>(pki)?;
+        client.set_maximum_version(max).map_err(e2s)?;
+        let (mut c, mut s) =
+            wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+        ensure!(
+            c.get_channel_binding("tls-unique").map_err(e2s)?.is_none(),
+            "{max:?}: binding before the handshake"
+        );
+        drive_handshake(&mut c, &mut s).into_result()?;
+        let cb = c.get_channel_binding("tls-unique").map_err(e2s)?;
+        let sb = s.get_channel_binding("tls-unique").map_err(e2s)?;
+        ensure!(
+            cb.is_some() && cb == sb,
+            "{max:?}: client {cb:?} / server {sb:?}"
+        );
+        if max == TlsVersion::TLSv1_2 {
+            // The TLS 1.2 Finished verify_data is 12 bytes.
+            ensure!(cb.as_ref().map(Vec::len) == Some(12), "{max:?}: {cb:?}");
+        }
+        ensure!(!seen.contains(&cb), "{max:?}: binding repeated");
+        seen.push(cb);
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X17: DHE suites need DH parameters: without them the server finds no
+/// shared cipher, with `load_dh_params` a DHE-RSA suite is negotiated; a file
+/// without parameters is `[PEM: NO_START_LINE]`, a missing one an OSError.
+pub fn dh_params_enable_dhe<B: Backend>(pki: &Pki) -> CaseResult {
+    if let Some(reason) = B::capabilities().unsupported_reason("X17") {
+        return Ok(Outcome::NotSupported(reason.into()));
+    }
+    let rsa = pki.rsa_server()?;
+    let dh = pki.dh_params()?;
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client
+        .load_verify_locations(Some(&rsa.cert), None, None)
+        .map_err(e2s)?;
+    client
+        .set_maximum_version(TlsVersion::TLSv1_2)
+        .map_err(e2s)?;
+    client.set_ciphers("DHE+AESGCM").map_err(e2s)?;
+    let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    server
+        .load_cert_chain(&rsa.cert, Some(&rsa.key), None)
+        .map_err(e2s)?;
+    server.set_ciphers("DHE+AESGCM").map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    let out = drive_handshake(&mut c, &mut s);
+    match &out.server {
+        Err(e) if e.reason() == Some("NO_SHARED_CIPHER") => {}
+        other => return Err(format!("without DH parameters the server gave {other:?}")),
+    }
+    server.load_dh_params(&dh).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let cipher = c.cipher().ok_or("no cipher")?;
+    ensure!(
+        cipher.name.starts_with("DHE-RSA-") && cipher.protocol == "TLSv1.2",
+        "cipher {cipher:?}"
+    );
+    let garbage = pki.write("not-dh.pem", "hello\n");
+    match server.load_dh_params(&garbage) {
+        Err(e) => ensure!(
+            e.to_string() == "[PEM: NO_START_LINE] no start line",
+            "garbage DH file gave {e}"
+        ),
+        Ok(()) => return Err("a file without DH parameters was accepted".into()),
+    }
+    match server.load_dh_params(&pki.dir().join("missing-dh.pem")) {
+        Err(e) => ensure!(e.python_type() == "FileNotFoundError", "{e:?}"),
+        Ok(()) => return Err("a missing DH file was accepted".into()),
+    }
+    Ok(Outcome::Pass)
+}
+
+/// C3/C5/P3: TLS 1.0 and 1.1 where the library has them: refused at the
+/// default security level (CPython on OpenSSL 3 fails the handshake),
+/// negotiated with `@SECLEVEL=0` on both ends.
+pub fn legacy_tls_versions_at_seclevel0<B: Backend>(pki: &Pki) -> CaseResult {
+    let caps = B::capabilities();
+    let mut tried = 0;
+    for (has, version, name) in [
+        (caps.has_tlsv1, TlsVersion::TLSv1, "TLSv1"),
+        (caps.has_tlsv1_1, TlsVersion::TLSv1_1, "TLSv1.1"),
+    ] {
+        if !has {
+            continue;
+        }
+        tried += 1;
+        let make = |seclevel0: bool| -> Result<(B::Context, B::Context), String> {
+            let client = client_ctx::<B>(pki)?;
+            let server = server_ctx::<B>(pki)?;
+            for c in [&client, &server] {
+                c.set_minimum_version(version).map_err(e2s)?;
+                c.set_maximum_version(version).map_err(e2s)?;
+                if seclevel0 {
+                    c.set_ciphers("DEFAULT:@SECLEVEL=0").map_err(e2s)?;
+                }
+            }
+            Ok((client, server))
+        };
+        let (client, server) = make(false)?;
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        ensure!(
+            !drive_handshake(&mut c, &mut s).ok(),
+            "{name} negotiated at security level 2"
+        );
+        let (client, server) = make(true)?;
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s).into_result()?;
+        ensure!(
+            c.version() == Some(name),
+            "{name}: version {:?}",
+            c.version()
+        );
+        let got = send_and_receive(&mut c, &mut s, b"legacy").map_err(e2s)?;
+        ensure!(got == b"legacy", "{name}: echo {got:?}");
+    }
+    if tried == 0 {
+        return Ok(Outcome::NotSupported(
+            "HAS_TLSv1 and HAS_TLSv1_1 are false".into(),
+        ));
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X23+: TLS 1.3 post-handshake client authentication: the server asks
+/// after the handshake (`verify_client_post_handshake`), the client answers
+/// with its next read, and the server then has the client's certificate.
+pub fn post_handshake_client_auth<B: Backend>(pki: &Pki) -> CaseResult {
+    if let Some(reason) = B::capabilities().unsupported_reason("X23") {
+        return Ok(Outcome::NotSupported(reason.into()));
+    }
+    let client = client_ctx::<B>(pki)?;
+    client
+        .load_cert_chain(&pki.client.cert, Some(&pki.client.key), None)
+        .map_err(e2s)?;
+    client.set_post_handshake_auth(true).map_err(e2s)?;
+    let server = server_ctx::<B>(pki)?;
+    server.set_verify_mode(CERT_REQUIRED).map_err(e2s)?;
+    server
+        .load_verify_locations(Some(&pki.ca), None, None)
+        .map_err(e2s)?;
+    server.set_post_handshake_auth(true).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        s.getpeercert().map_err(e2s)?.is_none(),
+        "a certificate arrived during the handshake"
+    );
+    s.verify_client_post_handshake().map_err(e2s)?;
+    let got = send_and_receive(&mut s, &mut c, b"ping").map_err(e2s)?;
+    ensure!(got == b"ping", "client got {got:?}");
+    crate::harness::transfer(c.outgoing(), s.incoming());
+    let mut buf = [0u8; 4];
+    match s.read(&mut buf) {
+        Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantRead) => {}
+        other => return Err(format!("server read after the certificate: {other:?}")),
+    }
+    let rec = s
+        .getpeercert()
+        .map_err(e2s)?
+        .ok_or("no client certificate after post-handshake auth")?;
+    ensure!(!rec.is_empty(), "empty record");
+    Ok(Outcome::Pass)
+}
+
 /// A named shared case (its reference ids and the generic function).
 pub struct CaseDef<B: Backend> {
     /// The case's name (also the test's name).
@@ -1431,4 +1626,8 @@ case_list! {
     constants_match_cpython ["C1", "C2", "C3", "C4", "C5", "C7", "C8", "C9", "C10"],
     pure_functions_match_cpython ["F8", "F9", "F11", "F12"],
     tls13_suite_pinning ["X11"],
+    tls_unique_channel_binding ["S8", "C6"],
+    dh_params_enable_dhe ["X17", "S5"],
+    legacy_tls_versions_at_seclevel0 ["C3", "C5", "P3"],
+    post_handshake_client_auth ["X23+"],
 }

@@ -13,6 +13,8 @@ pub fn dyn_backends() -> Vec<&'static dyn DynBackend> {
     vec![
         #[cfg(feature = "rustls")]
         &DynBackendOf::<backend_rustls::Rustls>::HANDLE,
+        #[cfg(feature = "openssl")]
+        &DynBackendOf::<backend_openssl::OpenSsl>::HANDLE,
     ]
 }
 

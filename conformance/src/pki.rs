@@ -214,21 +214,7 @@ impl Pki {
     /// A self-signed `localhost` certificate and its key in `form`, made by the
     /// `openssl` tool (the password of the encrypted form is `secret`).
     pub fn openssl_identity(&self, form: KeyForm) -> Result<Identity, String> {
-        let run = |args: &[&str]| -> Result<(), String> {
-            let out = std::process::Command::new("openssl")
-                .args(args)
-                .current_dir(self.dir.path())
-                .output()
-                .map_err(|e| format!("cannot run openssl: {e}"))?;
-            if out.status.success() {
-                Ok(())
-            } else {
-                Err(format!(
-                    "openssl {args:?}: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                ))
-            }
-        };
+        let run = |args: &[&str]| run_openssl(self.dir.path(), args);
         let tag = format!("{form:?}");
         let (cert, key0, key) = (
             format!("{tag}.crt"),
@@ -282,6 +268,31 @@ impl Pki {
         })
     }
 
+    /// An RSA-2048 server certificate for `localhost` (self-signed; trust it
+    /// as its own CA) and its key: the DHE suites need an RSA certificate.
+    pub fn rsa_server(&self) -> Result<Identity, String> {
+        self.openssl_identity(KeyForm::RsaPkcs1)
+    }
+
+    /// RFC 7919 ffdhe2048 parameters as a `DH PARAMETERS` PEM file (X17),
+    /// written by the `openssl` tool.
+    pub fn dh_params(&self) -> Result<PathBuf, String> {
+        run_openssl(
+            self.dir.path(),
+            &[
+                "genpkey",
+                "-genparam",
+                "-algorithm",
+                "DH",
+                "-pkeyopt",
+                "group:ffdhe2048",
+                "-out",
+                "dh.pem",
+            ],
+        )?;
+        Ok(self.dir.path().join("dh.pem"))
+    }
+
     /// A hashed CA directory (`capath`) holding `ca` as `<subject hash>.0`,
     /// named by the `openssl` tool as `c_rehash` would.
     pub fn hashed_ca_dir(&self) -> Result<PathBuf, String> {
@@ -298,6 +309,23 @@ impl Pki {
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         std::fs::copy(&self.ca, dir.join(format!("{hash}.0"))).map_err(|e| e.to_string())?;
         Ok(dir)
+    }
+}
+
+/// Runs the `openssl` tool in `dir`; its stderr becomes the error.
+fn run_openssl(dir: &Path, args: &[&str]) -> Result<(), String> {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("cannot run openssl: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
     }
 }
 

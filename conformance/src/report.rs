@@ -77,6 +77,8 @@ pub fn compiled_backends() -> Vec<BackendEntry> {
     vec![
         #[cfg(feature = "rustls")]
         entry::<backend_rustls::Rustls>(),
+        #[cfg(feature = "openssl")]
+        entry::<backend_openssl::OpenSsl>(),
     ]
 }
 

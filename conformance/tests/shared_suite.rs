@@ -2,3 +2,6 @@
 
 #[cfg(feature = "rustls")]
 conformance::shared_suite!(rustls, backend_rustls::Rustls);
+
+#[cfg(feature = "openssl")]
+conformance::shared_suite!(openssl, backend_openssl::OpenSsl);
