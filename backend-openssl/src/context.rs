@@ -775,6 +775,18 @@ impl ssl_api::Context for OpenSslContext {
         })
     }
 
+    fn set_ciphersuites(&self, suites: &str) -> Result<()> {
+        if suites.contains('\0') {
+            return Err(Error::value("embedded null character"));
+        }
+        self.update(|s| {
+            s.builder.set_ciphersuites(suites).map_err(|_| {
+                let _ = ErrorStack::get();
+                Error::ssl_message("No cipher can be selected.")
+            })
+        })
+    }
+
     fn set_alpn_protocols(&self, protocols: &[&str]) -> Result<()> {
         self.update(|s| {
             s.settings.set_alpn_protocols(protocols)?;

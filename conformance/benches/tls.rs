@@ -63,7 +63,7 @@ fn handshakes<D: DirectLibrary>(c: &mut Criterion, pki: &BenchPki) {
     g.bench_function(BenchmarkId::new("framework", "resumed"), |b| {
         b.iter_batched(
             || bench::framework_session::<D::Backend>(&client, &server).expect("session"),
-            |session| {
+            |(session, _first)| {
                 bench::framework_resumed::<D::Backend>(&client, &server, &session).expect("resumed")
             },
             BatchSize::SmallInput,
@@ -73,7 +73,7 @@ fn handshakes<D: DirectLibrary>(c: &mut Criterion, pki: &BenchPki) {
     g.bench_function(BenchmarkId::new("direct", "resumed"), |b| {
         b.iter_batched(
             || D::prime_resumption(&setup),
-            |()| D::resumed(&setup),
+            |_first| D::resumed(&setup),
             BatchSize::SmallInput,
         )
     });
@@ -86,6 +86,11 @@ fn all(c: &mut Criterion) {
     {
         bulk::<bench::rustls_direct::RustlsDirect>(c, &pki);
         handshakes::<bench::rustls_direct::RustlsDirect>(c, &pki);
+    }
+    #[cfg(feature = "openssl")]
+    {
+        bulk::<bench::openssl_direct::OpenSslDirect>(c, &pki);
+        handshakes::<bench::openssl_direct::OpenSslDirect>(c, &pki);
     }
 }
 

@@ -174,17 +174,26 @@ pub fn framework_handshake<B: Backend>(client: &B::Context, server: &B::Context)
     handshake(&mut c, &mut s)
 }
 
+/// A session and the established pair it came from.
+pub type SessionAndPair<B> = (
+    <B as Backend>::Session,
+    (<B as Backend>::Object, <B as Backend>::Object),
+);
+
 /// A TLS 1.3 session for resumed-handshake benchmarks (tickets arrive with
-/// the first server data).
+/// the first server data), with the connection it came from: OpenSSL marks a
+/// session not resumable when its connection is freed without a TLS
+/// shutdown, so the caller keeps the pair alive while it resumes.
 pub fn framework_session<B: Backend>(
     client: &B::Context,
     server: &B::Context,
-) -> Result<B::Session> {
+) -> Result<SessionAndPair<B>> {
     let (mut c, mut s) = framework_connected::<B>(client, server)?;
     s.write(b"x")?;
     let mut b = [0u8; 8];
     c.read(&mut b)?;
-    c.session().ok_or_else(|| Error::value("no session"))
+    let session = c.session().ok_or_else(|| Error::value("no session"))?;
+    Ok((session, (c, s)))
 }
 
 /// A resumed framework handshake with `session`; errors if it did not resume.
@@ -240,8 +249,9 @@ pub trait DirectLibrary {
     fn connect(setup: &Self::Setup) -> Self::Pair;
     /// Sends `total` bytes client -> server in `chunk` writes; bytes received.
     fn bulk(pair: &mut Self::Pair, total: usize, chunk: &[u8], buf: &mut [u8]) -> usize;
-    /// Leaves a resumable session in the client's cache.
-    fn prime_resumption(setup: &Self::Setup);
+    /// Leaves a resumable session in the client's cache; returns the pair it
+    /// came from, to be kept alive while resuming.
+    fn prime_resumption(setup: &Self::Setup) -> Self::Pair;
     /// A handshake that must resume; panics if it did not.
     fn resumed(setup: &Self::Setup);
 }
@@ -366,12 +376,13 @@ pub mod rustls_direct {
             received
         }
 
-        fn prime_resumption(setup: &Self::Setup) {
+        fn prime_resumption(setup: &Self::Setup) -> Self::Pair {
             let mut pair = Self::connect(setup);
             // TLS 1.3 tickets travel with the server's first flight after the handshake.
             let (c, s, wire) = &mut pair;
             s.writer().write_all(b"x").expect("write");
             move_records(s, c, wire);
+            pair
         }
 
         fn resumed(setup: &Self::Setup) {
@@ -400,5 +411,191 @@ pub fn memory_runners() -> Vec<MemoryRunner> {
             framework: framework_memory_per_connection::<backend_rustls::Rustls>,
             direct: direct_memory_per_connection::<rustls_direct::RustlsDirect>,
         },
+        #[cfg(feature = "openssl")]
+        MemoryRunner {
+            name: "openssl",
+            framework: framework_memory_per_connection::<backend_openssl::OpenSsl>,
+            direct: direct_memory_per_connection::<openssl_direct::OpenSslDirect>,
+        },
     ]
+}
+
+/// The `openssl` crate used directly: the baseline for the openssl backend
+/// (an `SslStream` over an in-memory pipe, as a direct user would write it).
+#[cfg(feature = "openssl")]
+pub mod openssl_direct {
+    use super::*;
+    use openssl::ssl::{
+        ErrorCode, SslContext, SslContextBuilder, SslFiletype, SslMethod, SslSession,
+        SslSessionCacheMode, SslStream, SslVerifyMode,
+    };
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::io::{self, Read, Write};
+    use std::rc::Rc;
+    use std::sync::Mutex;
+
+    /// One direction of the in-memory wire.
+    type Wire = Rc<RefCell<VecDeque<u8>>>;
+
+    /// A `Read + Write` over two wires; reads report `WouldBlock` when empty.
+    pub struct Pipe {
+        rx: Wire,
+        tx: Wire,
+    }
+
+    impl Read for Pipe {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let mut rx = self.rx.borrow_mut();
+            if rx.is_empty() {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            let n = out.len().min(rx.len());
+            for (o, b) in out.iter_mut().zip(rx.drain(..n)) {
+                *o = b;
+            }
+            Ok(n)
+        }
+    }
+
+    impl Write for Pipe {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.tx.borrow_mut().extend(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// OpenSSL through the `openssl` crate.
+    pub struct OpenSslDirect;
+
+    /// Client and server contexts, and the client's last session.
+    pub struct Setup {
+        client: SslContext,
+        server: SslContext,
+        session: Arc<Mutex<Option<SslSession>>>,
+        resumption: bool,
+    }
+
+    fn step(r: Result<(), openssl::ssl::Error>) -> bool {
+        match r {
+            Ok(()) => true,
+            Err(e) if e.code() == ErrorCode::WANT_READ || e.code() == ErrorCode::WANT_WRITE => {
+                false
+            }
+            Err(e) => panic!("handshake: {e}"),
+        }
+    }
+
+    impl DirectLibrary for OpenSslDirect {
+        type Backend = backend_openssl::OpenSsl;
+        type Setup = Setup;
+        type Pair = (SslStream<Pipe>, SslStream<Pipe>);
+
+        fn setup(pki: &BenchPki, kind: CertKind, suite: Option<&str>, resumption: bool) -> Setup {
+            let session: Arc<Mutex<Option<SslSession>>> = Arc::default();
+            let common = |b: &mut SslContextBuilder| {
+                b.set_groups_list("X25519").expect("groups");
+                if let Some(s) = suite {
+                    b.set_ciphersuites(s).expect("suite");
+                }
+            };
+            let mut c = SslContextBuilder::new(SslMethod::tls_client()).expect("ctx");
+            common(&mut c);
+            c.set_ca_file(&pki.ca).expect("ca");
+            c.set_verify(SslVerifyMode::PEER);
+            if resumption {
+                c.set_session_cache_mode(SslSessionCacheMode::CLIENT);
+                let store = session.clone();
+                c.set_new_session_callback(move |_, s| {
+                    *store.lock().unwrap_or_else(|e| e.into_inner()) = Some(s);
+                });
+            }
+            let mut s = SslContextBuilder::new(SslMethod::tls_server()).expect("ctx");
+            common(&mut s);
+            let id = pki.server(kind);
+            s.set_certificate_chain_file(&id.cert).expect("cert");
+            s.set_private_key_file(&id.key, SslFiletype::PEM)
+                .expect("key");
+            Setup {
+                client: c.build(),
+                server: s.build(),
+                session,
+                resumption,
+            }
+        }
+
+        fn connect(setup: &Setup) -> Self::Pair {
+            let (a, b): (Wire, Wire) = (Rc::default(), Rc::default());
+            let mut cs = openssl::ssl::Ssl::new(&setup.client).expect("ssl");
+            cs.set_hostname("localhost").expect("sni");
+            cs.param_mut().set_host("localhost").expect("host");
+            if setup.resumption {
+                if let Some(sess) = setup
+                    .session
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .as_ref()
+                {
+                    // SAFETY: `set_session` is unsafe because the session must
+                    // come from a context compatible with this one; it was made
+                    // by a connection of this very client context.
+                    #[allow(unsafe_code)]
+                    unsafe {
+                        cs.set_session(sess).expect("set_session")
+                    };
+                }
+            }
+            let ss = openssl::ssl::Ssl::new(&setup.server).expect("ssl");
+            let mut c = SslStream::new(
+                cs,
+                Pipe {
+                    rx: a.clone(),
+                    tx: b.clone(),
+                },
+            )
+            .expect("stream");
+            let mut s = SslStream::new(ss, Pipe { rx: b, tx: a }).expect("stream");
+            let (mut cd, mut sd) = (false, false);
+            for _ in 0..20 {
+                if !cd {
+                    cd = step(c.connect());
+                }
+                if !sd {
+                    sd = step(s.accept());
+                }
+                if cd && sd {
+                    break;
+                }
+            }
+            (c, s)
+        }
+
+        fn bulk((c, s): &mut Self::Pair, total: usize, chunk: &[u8], buf: &mut [u8]) -> usize {
+            let mut sent = 0;
+            let mut received = 0;
+            while sent < total {
+                sent += c.ssl_write(chunk).expect("write");
+                while let Ok(n) = s.ssl_read(buf) {
+                    received += n;
+                }
+            }
+            received
+        }
+
+        fn prime_resumption(setup: &Setup) -> Self::Pair {
+            let (mut c, mut s) = Self::connect(setup);
+            s.ssl_write(b"x").expect("write");
+            let mut b = [0u8; 8];
+            let _ = c.ssl_read(&mut b);
+            (c, s)
+        }
+
+        fn resumed(setup: &Setup) {
+            let (c, _) = Self::connect(setup);
+            assert!(c.ssl().session_reused(), "not resumed");
+        }
+    }
 }

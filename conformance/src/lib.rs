@@ -5,7 +5,7 @@
 //! (through [`shared_suite!`]) and by the `conformance` binary. Where a backend
 //! is known to differ from CPython, its expectations manifest
 //! ([`expectations`]) says so with the reason; capabilities drive the rest.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod bench;

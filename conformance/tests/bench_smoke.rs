@@ -30,12 +30,50 @@ fn rustls_workloads_run_both_ways() {
     for kind in [CertKind::EcdsaP256, CertKind::Rsa2048] {
         let (client, server) = bench::contexts::<Rustls>(&pki, kind, None).unwrap();
         bench::framework_handshake::<Rustls>(&client, &server).unwrap();
-        let session = bench::framework_session::<Rustls>(&client, &server).unwrap();
+        let (session, _first) = bench::framework_session::<Rustls>(&client, &server).unwrap();
         bench::framework_resumed::<Rustls>(&client, &server, &session).unwrap();
         let setup = RustlsDirect::setup(&pki, kind, None, true);
-        RustlsDirect::prime_resumption(&setup);
+        let _first = RustlsDirect::prime_resumption(&setup);
         RustlsDirect::resumed(&setup);
     }
     assert!(bench::framework_memory_per_connection::<Rustls>(&pki, 20).unwrap() >= 0.0);
     assert!(bench::direct_memory_per_connection::<RustlsDirect>(&pki, 20) >= 0.0);
+}
+
+#[cfg(feature = "openssl")]
+#[test]
+fn openssl_workloads_run_both_ways() {
+    use backend_openssl::OpenSsl;
+    use bench::openssl_direct::OpenSslDirect;
+    let pki = BenchPki::generate();
+    let chunk = vec![1u8; 16 << 10];
+    let mut buf = vec![0u8; 16 << 10];
+    for suite in ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"] {
+        let (client, server) =
+            bench::contexts::<OpenSsl>(&pki, CertKind::EcdsaP256, Some(suite)).unwrap();
+        let (mut c, mut s) = bench::framework_connected::<OpenSsl>(&client, &server).unwrap();
+        assert_eq!(ssl_api::Object::cipher(&c).unwrap().name, suite);
+        assert_eq!(
+            bench::framework_bulk(&mut c, &mut s, 1 << 20, &chunk, &mut buf).unwrap(),
+            1 << 20
+        );
+        let setup = OpenSslDirect::setup(&pki, CertKind::EcdsaP256, Some(suite), false);
+        let mut pair = OpenSslDirect::connect(&setup);
+        assert_eq!(pair.0.ssl().current_cipher().unwrap().name(), suite);
+        assert_eq!(
+            OpenSslDirect::bulk(&mut pair, 1 << 20, &chunk, &mut buf),
+            1 << 20
+        );
+    }
+    for kind in [CertKind::EcdsaP256, CertKind::Rsa2048] {
+        let (client, server) = bench::contexts::<OpenSsl>(&pki, kind, None).unwrap();
+        bench::framework_handshake::<OpenSsl>(&client, &server).unwrap();
+        let (session, _first) = bench::framework_session::<OpenSsl>(&client, &server).unwrap();
+        bench::framework_resumed::<OpenSsl>(&client, &server, &session).unwrap();
+        let setup = OpenSslDirect::setup(&pki, kind, None, true);
+        let _first = OpenSslDirect::prime_resumption(&setup);
+        OpenSslDirect::resumed(&setup);
+    }
+    assert!(bench::framework_memory_per_connection::<OpenSsl>(&pki, 20).unwrap() >= 0.0);
+    assert!(bench::direct_memory_per_connection::<OpenSslDirect>(&pki, 20) >= 0.0);
 }
