@@ -9,6 +9,10 @@ use ssl_api::{Backend, Bio, Context, Error, Object, Password, SslErrorKind};
 use crate::harness::{drive_handshake, send_and_receive, wrap_pair};
 use crate::pki::Pki;
 
+// The socket and interop cases live in their own modules; the suite lists them below.
+pub use crate::interop_cases::*;
+pub use crate::socket_cases::*;
+
 /// What a case concluded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -869,4 +873,20 @@ case_list! {
     encrypted_key_password_forms ["X7"],
     crl_check_leaf ["X5", "X9", "X22"],
     declared_capabilities_hold ["X15", "S8", "S7", "C5", "C6"],
+    socket_doc_client_server ["S1", "X19", "F2"],
+    socket_lazy_connect ["S1", "S3", "X19", "F1"],
+    socket_accept_on_wrapped_listener ["S1", "F1", "X19"],
+    socket_blocking_echo_10mib ["S2"],
+    socket_nonblocking_poll ["S15", "S12"],
+    socket_timeouts ["S2", "S1"],
+    socket_ragged_eofs ["S16", "E2", "E6"],
+    socket_unwrap_starttls ["S10"],
+    socket_makefile_lines ["S1"],
+    socket_sendfile ["S1"],
+    socket_attributes_and_session_reuse ["S4", "S5", "S6", "S9", "S11", "S13", "S14"],
+    socket_module_functions ["F2", "F3", "F5", "F10", "F13"],
+    interop_cpython_server ["S1", "S4", "S5", "S9", "S11"],
+    interop_cpython_client ["S1", "S4", "S5", "S9", "S11"],
+    interop_openssl_s_server ["S1", "S4", "S9"],
+    interop_openssl_s_client ["S1", "S5", "S9", "S11"],
 }

@@ -7,7 +7,14 @@
 //! conformance match-hostname CERTFILE HOSTNAME | --json   (JSON lines on stdin)
 //! conformance cert-time [--json] STRING...
 //! conformance constants [--backend NAME] [--json]
+//! conformance connect HOST:PORT [--backend NAME] [--ca FILE] [--cert FILE --key FILE] [--alpn a,b]
+//!                     [--servername NAME] [--no-verify] [--send TEXT] [--timeout SECS]
+//! conformance serve --cert FILE [--key FILE] [--backend NAME] [--port N] [--ipv6] [--alpn a,b]
+//!                   [--ca FILE [--require-client-cert]] [--once] [--timeout SECS]
+//! conformance get-server-certificate HOST:PORT [--backend NAME] [--ca FILE] [--timeout SECS]
 //! ```
+//!
+//! The network tools are in `conformance::tools`.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -25,7 +32,7 @@ fn error_json(e: &Error) -> Value {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: conformance [report]\n       conformance decode-cert [--json] FILE...\n       conformance match-hostname CERTFILE HOSTNAME | match-hostname --json\n       conformance cert-time [--json] STRING...\n       conformance constants [--backend NAME] [--json]"
+        "usage: conformance [report]\n       conformance decode-cert [--json] FILE...\n       conformance match-hostname CERTFILE HOSTNAME | match-hostname --json\n       conformance cert-time [--json] STRING...\n       conformance constants [--backend NAME] [--json]\n       conformance connect HOST:PORT [--backend NAME] [--ca FILE] [--cert FILE --key FILE] [--alpn a,b] [--servername NAME] [--no-verify] [--send TEXT] [--timeout SECS]\n       conformance serve --cert FILE [--key FILE] [--backend NAME] [--port N] [--ipv6] [--alpn a,b] [--ca FILE [--require-client-cert]] [--once] [--timeout SECS]\n       conformance get-server-certificate HOST:PORT [--backend NAME] [--ca FILE] [--timeout SECS]"
     );
     ExitCode::from(2)
 }
@@ -54,6 +61,7 @@ fn main() -> ExitCode {
                 .and_then(|i| rest.get(i + 1));
             constants(backend.map(String::as_str), json)
         }
+        "connect" | "serve" | "get-server-certificate" => tool(cmd, rest),
         "-h" | "--help" | "help" => {
             usage();
             ExitCode::SUCCESS
@@ -173,6 +181,38 @@ const COMPILED_SUITES: &[SuiteRunner] = &[
     #[cfg(feature = "rustls")]
     ("rustls", conformance::run_all::<backend_rustls::Rustls>),
 ];
+
+/// The network tools of every backend compiled in (`--backend NAME`; the
+/// default backend when absent). A new backend adds its line here too.
+const TOOL_BACKENDS: &[conformance::tools::ToolSet] = &[
+    #[cfg(feature = "rustls")]
+    conformance::tools::ToolSet::of::<backend_rustls::Rustls>(),
+];
+
+/// `connect` / `serve` / `get-server-certificate` on the backend named by `--backend`.
+fn tool(cmd: &str, rest: &[String]) -> ExitCode {
+    let name = rest
+        .iter()
+        .position(|a| a == "--backend")
+        .and_then(|i| rest.get(i + 1))
+        .map_or_else(|| ssl::backend_names()[0], String::as_str);
+    let Some(tools) = TOOL_BACKENDS.iter().find(|t| t.name == name) else {
+        eprintln!(
+            "unknown backend {name:?}; compiled in: {}",
+            TOOL_BACKENDS
+                .iter()
+                .map(|t| t.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return ExitCode::from(2);
+    };
+    match cmd {
+        "connect" => (tools.connect)(rest),
+        "serve" => (tools.serve)(rest),
+        _ => (tools.get_server_certificate)(rest),
+    }
+}
 
 /// Runs every shared case on every compiled-in backend and prints the matrix.
 /// (The JSON / HTML report and the interop matrix come with issue #6.)

@@ -526,8 +526,12 @@ impl<B: Backend> SslSocket<B> {
                     return Ok(v);
                 }
                 Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantRead) => {
-                    // Everything we owe the peer goes out before we wait for it.
-                    self.flush(deadline, op, true)?;
+                    // What the peer waits for (handshake flights, the
+                    // close_notify) goes out before we wait for it. Application
+                    // data of an unfinished non-blocking write does not hold up
+                    // a read: it leaves with the write's retry, as in OpenSSL.
+                    let handshaking = self.obj.as_ref().is_some_and(|o| !o.handshake_done());
+                    self.flush(deadline, op, op != Op::Read || handshaking)?;
                     if self.framer.eof {
                         return Err(Error::eof());
                     }
