@@ -847,6 +847,7 @@ impl<B: Backend> SslSocket<B> {
         self.obj = None;
         self.framer = RecordFramer::default();
         self.shutdown_started = false;
+        let _ = self.apply_mode();
         self.sock()
     }
 
@@ -1179,6 +1180,9 @@ impl<B: Backend> SslSocket<B> {
     /// `detach()` (S1): the OS socket, still open; this object is closed.
     pub fn detach(&mut self) -> Result<Socket> {
         self.obj = None;
+        // Calls under a timeout leave the kernel timeouts at what was left of
+        // their deadline: hand the socket back with the full timeout.
+        let _ = self.apply_mode();
         self.sock.take().ok_or_else(bad_fd)
     }
 
