@@ -48,6 +48,121 @@
 //! assert_eq!(&buf, b"hello");
 //! # Ok::<(), ssl::Error>(())
 //! ```
+//!
+//! ## Client-side operation (18.2.5.2)
+//!
+//! The documentation's client, against a local server (the server thread and
+//! its certificate are set up in the hidden lines): a verifying context,
+//! a lazily wrapped socket that shakes hands in `connect`, the peer
+//! certificate, then a request and its answer.
+//!
+//! ```
+//! use std::time::Duration;
+//! use ssl::socket2::{Domain, Socket, Type};
+//! use ssl::{Context, SocketOptions, Purpose};
+//! # let key = rcgen::KeyPair::generate().unwrap();
+//! # let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap()
+//! #     .self_signed(&key).unwrap();
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let (certfile, keyfile) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
+//! # std::fs::write(&certfile, cert.pem()).unwrap();
+//! # std::fs::write(&keyfile, key.serialize_pem()).unwrap();
+//! # let server_ctx = ssl::create_default_context_with(Purpose::CLIENT_AUTH, None, None, None)?;
+//! # server_ctx.load_cert_chain(&certfile, Some(&keyfile), None)?;
+//! # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+//! # let port = listener.local_addr()?.port();
+//! # let server = std::thread::spawn(move || -> ssl::Result<()> {
+//! #     let (sock, _) = listener.accept()?;
+//! #     sock.set_read_timeout(Some(Duration::from_secs(10)))?;
+//! #     let mut conn = server_ctx.wrap_socket(sock, SocketOptions::server())?;
+//! #     let request = conn.recv(1024, 0)?;
+//! #     assert!(request.starts_with(b"HEAD / HTTP/1.0"));
+//! #     conn.sendall(b"HTTP/1.0 200 OK\r\nServer: ssl-rs\r\n\r\n", 0)?;
+//! #     conn.unwrap()?;
+//! #     Ok(())
+//! # });
+//! let context = ssl::create_default_context()?;
+//! // The server's certificate is self-signed: trust it explicitly, as the
+//! // documentation's "tune security settings yourself" variant does.
+//! context.load_verify_locations(Some(&certfile), None, None)?;
+//!
+//! let sock = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+//! sock.set_read_timeout(Some(Duration::from_secs(10)))?; // settimeout(10)
+//! let mut conn = context.wrap_socket(sock, SocketOptions::client("localhost"))?;
+//! conn.connect(("127.0.0.1", port))?;
+//!
+//! let cert = conn.getpeercert()?.expect("a verified certificate");
+//! println!("{}", cert.repr());
+//! assert!(cert.repr().contains("('DNS', 'localhost')"));
+//!
+//! conn.sendall(b"HEAD / HTTP/1.0\r\nHost: localhost\r\n\r\n", 0)?;
+//! let answer = conn.recv(1024, 0)?;
+//! let lines: Vec<&[u8]> = answer.split(|&b| b == b'\n').collect();
+//! assert_eq!(lines[0], b"HTTP/1.0 200 OK\r");
+//! conn.unwrap()?;
+//! # server.join().unwrap()?;
+//! # Ok::<(), ssl::Error>(())
+//! ```
+//!
+//! ## Server-side operation (18.2.5.3)
+//!
+//! The documentation's server: a context with the key and certificate, a
+//! bound and listening socket, `accept()`, `wrap_socket(server_side=True)`,
+//! then `deal_with_client` reading until the client is finished. (The client
+//! thread is in the hidden lines; the loop serves one client here.)
+//!
+//! ```
+//! use std::net::{Shutdown, TcpListener};
+//! use std::time::Duration;
+//! use ssl::{Context, Purpose, SocketOptions, SSLSocket};
+//! # let key = rcgen::KeyPair::generate().unwrap();
+//! # let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap()
+//! #     .self_signed(&key).unwrap();
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let (certfile, keyfile) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
+//! # std::fs::write(&certfile, cert.pem()).unwrap();
+//! # std::fs::write(&keyfile, key.serialize_pem()).unwrap();
+//!
+//! let context = ssl::create_default_context_with(Purpose::CLIENT_AUTH, None, None, None)?;
+//! context.load_cert_chain(&certfile, Some(&keyfile), None)?;
+//!
+//! let bindsocket = TcpListener::bind("127.0.0.1:0")?;
+//! # let port = bindsocket.local_addr()?.port();
+//! # let cafile = certfile.clone();
+//! # let client = std::thread::spawn(move || -> ssl::Result<Vec<u8>> {
+//! #     let ctx = ssl::create_default_context_with(Purpose::SERVER_AUTH, Some(&cafile), None, None)?;
+//! #     let sock = ssl::create_connection(("127.0.0.1", port), Some(Duration::from_secs(10)))?;
+//! #     let mut c = ctx.wrap_socket(sock, SocketOptions::client("localhost"))?;
+//! #     c.sendall(b"hello, ", 0)?;
+//! #     c.sendall(b"server", 0)?;
+//! #     let mut echoed = Vec::new();
+//! #     while echoed.len() < 13 { echoed.extend(c.recv(1024, 0)?); }
+//! #     c.close(); // the server reads b"" (a suppressed ragged EOF) and finishes
+//! #     Ok(echoed)
+//! # });
+//!
+//! fn deal_with_client(connstream: &mut SSLSocket) -> ssl::Result<()> {
+//!     let mut data = connstream.recv(1024, 0)?;
+//!     // empty data means the client is finished with us
+//!     while !data.is_empty() {
+//!         connstream.sendall(&data, 0)?; // do_something: echo
+//!         data = connstream.recv(1024, 0)?;
+//!     }
+//!     Ok(())
+//! }
+//!
+//! for _ in 0..1 {
+//!     let (newsocket, _fromaddr) = bindsocket.accept()?;
+//!     newsocket.set_read_timeout(Some(Duration::from_secs(10)))?;
+//!     let mut connstream = context.wrap_socket(newsocket, SocketOptions::server())?;
+//!     let dealt = deal_with_client(&mut connstream);
+//!     connstream.shutdown(Shutdown::Both)?;
+//!     connstream.close();
+//!     dealt?;
+//! }
+//! # assert_eq!(client.join().unwrap()?, b"hello, server");
+//! # Ok::<(), ssl::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -72,6 +187,96 @@ pub type SSLContext = <DefaultBackend as Backend>::Context;
 pub type SSLObject = <DefaultBackend as Backend>::Object;
 /// `SSLSession` of the default backend.
 pub type SSLSession = <DefaultBackend as Backend>::Session;
+/// `SSLSocket` of the default backend (S1-S16).
+pub type SSLSocket = SslSocket<DefaultBackend>;
+
+pub use ssl_api::functions::{create_connection, LegacyWrapOptions};
+
+/// `ssl.create_default_context()` (F2, P1) on the default backend: a
+/// `PROTOCOL_TLS_CLIENT` context that verifies certificates and host names
+/// against the system's CAs (`Purpose::SERVER_AUTH`, no CA arguments).
+pub fn create_default_context() -> Result<SSLContext> {
+    ssl_api::functions::create_default_context::<DefaultBackend>(
+        Purpose::SERVER_AUTH,
+        None,
+        None,
+        None,
+    )
+}
+
+/// `ssl.create_default_context(purpose, cafile=, capath=, cadata=)` (F2, P1)
+/// on the default backend, with every argument.
+#[doc(alias = "create_default_context")]
+pub fn create_default_context_with(
+    purpose: Purpose,
+    cafile: Option<&std::path::Path>,
+    capath: Option<&std::path::Path>,
+    cadata: Option<CaData>,
+) -> Result<SSLContext> {
+    ssl_api::functions::create_default_context::<DefaultBackend>(purpose, cafile, capath, cadata)
+}
+
+/// The deprecated `ssl.wrap_socket(sock, keyfile, certfile, server_side,
+/// cert_reqs, ssl_version, ca_certs, do_handshake_on_connect,
+/// suppress_ragged_eofs, ciphers)` (F1) on the default backend; see
+/// [`ssl_api::functions::wrap_socket`].
+#[deprecated(note = "as in Python 3.7+: use Context::wrap_socket (SSLContext.wrap_socket)")]
+pub fn wrap_socket(sock: impl Into<socket2::Socket>, args: LegacyWrapOptions) -> Result<SSLSocket> {
+    #[allow(deprecated)]
+    ssl_api::functions::wrap_socket::<DefaultBackend>(sock, args)
+}
+
+/// `ssl.get_server_certificate(addr, ssl_version, ca_certs, timeout)` (F10)
+/// on the default backend: the server's certificate as PEM (IPv4 or IPv6).
+pub fn get_server_certificate(
+    addr: (&str, u16),
+    ssl_version: Protocol,
+    ca_certs: Option<&std::path::Path>,
+    timeout: Option<std::time::Duration>,
+) -> Result<String> {
+    ssl_api::functions::get_server_certificate::<DefaultBackend>(
+        addr,
+        ssl_version,
+        ca_certs,
+        timeout,
+    )
+}
+
+/// `ssl.RAND_bytes(num)` (F3) on the default backend.
+#[doc(alias = "RAND_bytes")]
+pub fn rand_bytes(num: usize) -> Result<Vec<u8>> {
+    DefaultBackend::rand_bytes(num)
+}
+
+/// `ssl.RAND_pseudo_bytes(num)` (F4) on the default backend.
+#[doc(alias = "RAND_pseudo_bytes")]
+pub fn rand_pseudo_bytes(num: usize) -> Result<(Vec<u8>, bool)> {
+    DefaultBackend::rand_pseudo_bytes(num)
+}
+
+/// `ssl.RAND_status()` (F5) on the default backend.
+#[doc(alias = "RAND_status")]
+pub fn rand_status() -> bool {
+    DefaultBackend::rand_status()
+}
+
+/// `ssl.RAND_add(bytes, entropy)` (F7) on the default backend
+/// (NotImplemented where the library takes no caller entropy).
+#[doc(alias = "RAND_add")]
+pub fn rand_add(bytes: &[u8], entropy: f64) -> Result<()> {
+    DefaultBackend::rand_add(bytes, entropy)
+}
+
+/// `ssl.RAND_egd(path)` (F6) on the default backend (NotImplemented).
+#[doc(alias = "RAND_egd")]
+pub fn rand_egd(path: &std::path::Path) -> Result<i64> {
+    DefaultBackend::rand_egd(path)
+}
+
+/// `ssl.get_default_verify_paths()` (F13) on the default backend.
+pub fn get_default_verify_paths() -> DefaultVerifyPaths {
+    DefaultBackend::get_default_verify_paths()
+}
 
 /// The names of the backends compiled in, default first.
 pub fn backend_names() -> Vec<&'static str> {

@@ -329,7 +329,19 @@ impl ssl_api::Object for OpenSslObject {
             Some(s) => s,
             None => self.ssl()?.session()?.to_owned(),
         };
-        Some(OpenSslSession { session, origin })
+        // Like CPython (`_ssl_session_dup`), hand out a copy: OpenSSL marks
+        // a connection's own session not resumable when the connection is
+        // freed without a TLS shutdown, and a copy keeps the caller's
+        // session usable after such a close.
+        let copy = session
+            .to_der()
+            .ok()
+            .and_then(|der| openssl::ssl::SslSession::from_der(&der).ok())
+            .unwrap_or(session);
+        Some(OpenSslSession {
+            session: copy,
+            origin,
+        })
     }
 
     fn set_session(&mut self, session: OpenSslSession) -> Result<()> {

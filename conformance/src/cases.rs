@@ -9,6 +9,10 @@ use ssl_api::{Backend, Bio, Context, Error, Object, Password, Session, SslErrorK
 use crate::harness::{drive_handshake, send_and_receive, wrap_pair};
 use crate::pki::Pki;
 
+// The socket and interop cases live in their own modules; the suite lists them below.
+pub use crate::interop_cases::*;
+pub use crate::socket_cases::*;
+
 /// What a case concluded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -1630,4 +1634,20 @@ case_list! {
     dh_params_enable_dhe ["X17", "S5"],
     legacy_tls_versions_at_seclevel0 ["C3", "C5", "P3"],
     post_handshake_client_auth ["X23+"],
+    socket_doc_client_server ["S1", "X19", "F2"],
+    socket_lazy_connect ["S1", "S3", "X19", "F1"],
+    socket_accept_on_wrapped_listener ["S1", "F1", "X19"],
+    socket_blocking_echo_10mib ["S2"],
+    socket_nonblocking_poll ["S15", "S12"],
+    socket_timeouts ["S2", "S1"],
+    socket_ragged_eofs ["S16", "E2", "E6"],
+    socket_unwrap_starttls ["S10"],
+    socket_makefile_lines ["S1"],
+    socket_sendfile ["S1"],
+    socket_attributes_and_session_reuse ["S4", "S5", "S6", "S9", "S11", "S13", "S14"],
+    socket_module_functions ["F2", "F3", "F5", "F10", "F13"],
+    interop_cpython_server ["S1", "S4", "S5", "S9", "S11"],
+    interop_cpython_client ["S1", "S4", "S5", "S9", "S11"],
+    interop_openssl_s_server ["S1", "S4", "S9"],
+    interop_openssl_s_client ["S1", "S5", "S9", "S11"],
 }

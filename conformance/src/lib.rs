@@ -5,6 +5,7 @@
 //! (through [`shared_suite!`]) and by the `conformance` binary. Where a backend
 //! is known to differ from CPython, its expectations manifest
 //! ([`expectations`]) says so with the reason; capabilities drive the rest.
+// `unsafe` is denied everywhere but in `net::poll` (readiness waiting).
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -14,9 +15,13 @@ pub mod cases;
 pub mod expectations;
 pub mod harness;
 pub mod interop;
+pub mod interop_cases;
+pub mod net;
 pub mod pki;
 pub mod reference;
 pub mod report;
+pub mod socket_cases;
+pub mod tools;
 
 use cases::{CaseResult, Outcome};
 use ssl_api::Backend;

@@ -7,7 +7,14 @@
 //! conformance match-hostname CERTFILE HOSTNAME | --json   (JSON lines on stdin)
 //! conformance cert-time [--json] STRING...
 //! conformance constants [--backend NAME] [--json]
+//! conformance connect HOST:PORT [--backend NAME] [--ca FILE] [--cert FILE --key FILE] [--alpn a,b]
+//!                     [--servername NAME] [--no-verify] [--send TEXT] [--timeout SECS]
+//! conformance serve --cert FILE [--key FILE] [--backend NAME] [--port N] [--ipv6] [--alpn a,b]
+//!                   [--ca FILE [--require-client-cert]] [--once] [--timeout SECS]
+//! conformance get-server-certificate HOST:PORT [--backend NAME] [--ca FILE] [--timeout SECS]
 //! ```
+//!
+//! The network tools are in `conformance::tools`.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -23,7 +30,7 @@ fn error_json(e: &Error) -> Value {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: conformance [report] [--out DIR] [--only SUBSTRING]\n       conformance decode-cert [--json] FILE...\n       conformance match-hostname CERTFILE HOSTNAME | match-hostname --json\n       conformance cert-time [--json] STRING...\n       conformance constants [--backend NAME] [--json]"
+        "usage: conformance [report] [--out DIR] [--only SUBSTRING]\n       conformance decode-cert [--json] FILE...\n       conformance match-hostname CERTFILE HOSTNAME | match-hostname --json\n       conformance cert-time [--json] STRING...\n       conformance constants [--backend NAME] [--json]\n       conformance connect HOST:PORT [--backend NAME] [--ca FILE] [--cert FILE --key FILE] [--alpn a,b] [--servername NAME] [--no-verify] [--send TEXT] [--timeout SECS]\n       conformance serve --cert FILE [--key FILE] [--backend NAME] [--port N] [--ipv6] [--alpn a,b] [--ca FILE [--require-client-cert]] [--once] [--timeout SECS]\n       conformance get-server-certificate HOST:PORT [--backend NAME] [--ca FILE] [--timeout SECS]"
     );
     ExitCode::from(2)
 }
@@ -54,6 +61,7 @@ fn main() -> ExitCode {
         }
         "bench-report" => bench_report(rest),
         "bench-memory" => bench_memory(rest),
+        "connect" | "serve" | "get-server-certificate" => tool(cmd, rest),
         "-h" | "--help" | "help" => {
             usage();
             ExitCode::SUCCESS
@@ -165,18 +173,46 @@ fn constants(backend: Option<&str>, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The network tools of every backend compiled in (`--backend NAME`; the
+/// default backend when absent). A new backend adds its line here too.
+const TOOL_BACKENDS: &[conformance::tools::ToolSet] = &[
+    #[cfg(feature = "rustls")]
+    conformance::tools::ToolSet::of::<backend_rustls::Rustls>(),
+    #[cfg(feature = "openssl")]
+    conformance::tools::ToolSet::of::<backend_openssl::OpenSsl>(),
+];
+
+/// `connect` / `serve` / `get-server-certificate` on the backend named by `--backend`.
+fn tool(cmd: &str, rest: &[String]) -> ExitCode {
+    let name = rest
+        .iter()
+        .position(|a| a == "--backend")
+        .and_then(|i| rest.get(i + 1))
+        .map_or_else(|| ssl::backend_names()[0], String::as_str);
+    let Some(tools) = TOOL_BACKENDS.iter().find(|t| t.name == name) else {
+        eprintln!(
+            "unknown backend {name:?}; compiled in: {}",
+            TOOL_BACKENDS
+                .iter()
+                .map(|t| t.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return ExitCode::from(2);
+    };
+    match cmd {
+        "connect" => (tools.connect)(rest),
+        "serve" => (tools.serve)(rest),
+        _ => (tools.get_server_certificate)(rest),
+    }
+}
+
 /// `conformance report [--out DIR] [--only SUBSTRING]`: runs every shared case
 /// on every compiled-in backend, prints the matrix, writes report.json and
 /// report.html, and exits non-zero on an unexpected failure.
 fn report(rest: &[String]) -> ExitCode {
-    let value_of = |flag: &str| {
-        rest.iter()
-            .position(|a| a == flag)
-            .and_then(|i| rest.get(i + 1))
-            .cloned()
-    };
-    let out_dir = value_of("--out").unwrap_or_else(|| "report".to_string());
-    let only = value_of("--only");
+    let out_dir = flag_value(rest, "--out").unwrap_or_else(|| "report".to_string());
+    let only = flag_value(rest, "--only");
     println!("backends compiled in: {}", ssl::backend_names().join(", "));
     let filter = |name: &str| only.as_deref().is_none_or(|o| name.contains(o));
     let report = conformance::report::Report::run(&filter);

@@ -199,6 +199,20 @@ pub trait Context: Clone + Send + Sync + Sized {
         outgoing: MemoryBio,
         options: WrapOptions<Self::Backend>,
     ) -> Result<<Self::Backend as Backend>::Object>;
+
+    /// `wrap_socket(sock, server_side, do_handshake_on_connect,
+    /// suppress_ragged_eofs, server_hostname, session)` (X19): an
+    /// `SSLSocket` over `sock` (a `TcpStream`, `TcpListener` or
+    /// `socket2::Socket`), written once in [`crate::socket`] for every
+    /// backend. `server_hostname` with `server_side` is a ValueError, and so is
+    /// a client without `server_hostname` under `check_hostname`.
+    fn wrap_socket(
+        &self,
+        sock: impl Into<socket2::Socket>,
+        options: crate::socket::SocketOptions<Self::Backend>,
+    ) -> Result<crate::socket::SslSocket<Self::Backend>> {
+        crate::socket::wrap_socket(self, sock, options)
+    }
 }
 
 /// `SSLObject` (O1): one TLS connection over an incoming and an outgoing

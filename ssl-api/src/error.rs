@@ -314,6 +314,23 @@ impl Error {
     }
 }
 
+impl From<Error> for io::Error {
+    /// For `std::io::Read` / `Write` over an `SSLSocket`: OS errors stay
+    /// themselves, a timeout is `TimedOut`, WantRead / WantWrite are
+    /// `WouldBlock` (the `Error` is kept inside, for `downcast`), the rest
+    /// `Other` / `InvalidInput` / `Unsupported` around the `Error`.
+    fn from(e: Error) -> io::Error {
+        match e {
+            Error::Io(e) => e,
+            Error::Timeout(m) => io::Error::new(io::ErrorKind::TimedOut, m),
+            e if e.is_want() => io::Error::new(io::ErrorKind::WouldBlock, e),
+            e @ Error::Value(_) => io::Error::new(io::ErrorKind::InvalidInput, e),
+            e @ Error::NotImplemented { .. } => io::Error::new(io::ErrorKind::Unsupported, e),
+            e => io::Error::other(e),
+        }
+    }
+}
+
 /// OpenSSL's reason mnemonic for receiving TLS alert `code` (e.g. 48 ->
 /// `TLSV1_ALERT_UNKNOWN_CA`), as every backend reports a peer's alert.
 pub fn alert_reason(code: u8) -> Option<&'static str> {

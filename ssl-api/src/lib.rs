@@ -5,7 +5,8 @@
 //! [`backend`]; the facade crate `ssl` picks one. This crate depends on no TLS
 //! library: everything that is the same on every backend (constants, errors,
 //! certificate decoding, hostname matching, MemoryBIO, the rules of
-//! `SSLContext`'s attributes) lives here, once.
+//! `SSLContext`'s attributes, the generic `SSLSocket` of [`socket`] and the
+//! `ssl.py`-level module functions of [`functions`]) lives here, once.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -15,10 +16,12 @@ pub mod cert;
 pub mod constants;
 pub mod dynamic;
 pub mod error;
+pub mod functions;
 pub mod hostname;
 pub mod idna;
 pub mod pyvalue;
 pub mod settings;
+pub mod socket;
 pub mod types;
 
 pub use backend::{Backend, Context, Object, Session};
@@ -31,4 +34,7 @@ pub use error::{Error, Result, SslError, SslErrorKind, VerifyFailure};
 pub use hostname::match_hostname;
 pub use pyvalue::PyValue;
 pub use settings::ContextSettings;
+pub use socket::{SocketFile, SocketOptions, SslSocket};
+/// The socket library [`SslSocket`] is built on (re-exported so callers name the same `Socket`).
+pub use socket2;
 pub use types::*;
