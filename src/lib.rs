@@ -8,8 +8,9 @@
 //! | feature   | backend                  | priority as `DefaultBackend` |
 //! |-----------|--------------------------|------------------------------|
 //! | `rustls`  | `backend_rustls::Rustls` | 1 (default feature)          |
+//! | `native`  | `backend_native::Native` | 2                            |
 //!
-//! (`openssl` and `native` join as their backends land.) Every enabled backend
+//! (`openssl` joins as its backend lands.) Every enabled backend
 //! stays usable by name at run time through [`backend_names`] /
 //! [`capabilities`].
 //!
@@ -52,15 +53,26 @@
 
 pub use ssl_api::*;
 
-#[cfg(not(any(feature = "rustls")))]
-compile_error!("enable at least one backend feature of `ssl`: rustls");
+#[cfg(not(any(feature = "rustls", feature = "native")))]
+compile_error!("enable at least one backend feature of `ssl`: rustls, native");
 
 cfg_if::cfg_if! {
     if #[cfg(feature = "rustls")] {
         /// The backend chosen by cargo feature (see the table above).
         pub type DefaultBackend = backend_rustls::Rustls;
+    } else if #[cfg(feature = "native")] {
+        /// The backend chosen by cargo feature (see the table above).
+        pub type DefaultBackend = backend_native::Native;
     }
 }
+
+/// `ssl.enum_certificates(store_name)` (F14) and `ssl.enum_crls(store_name)`
+/// (F15): the Windows system certificate stores, read as CPython reads them,
+/// whatever the backend (see `backend_native::windows`).
+#[cfg(windows)]
+pub use backend_native::windows::{
+    enum_certificates, enum_crls, Encoding as StoreEncoding, StoreCertificate, StoreCrl, Trust,
+};
 
 /// `SSLContext` of the default backend.
 pub type SSLContext = <DefaultBackend as Backend>::Context;
@@ -76,6 +88,10 @@ pub fn backend_names() -> Vec<&'static str> {
     if !names.contains(&backend_rustls::Rustls::NAME) {
         names.push(backend_rustls::Rustls::NAME);
     }
+    #[cfg(feature = "native")]
+    if !names.contains(&backend_native::Native::NAME) {
+        names.push(backend_native::Native::NAME);
+    }
     names
 }
 
@@ -84,6 +100,8 @@ pub fn capabilities(name: &str) -> Option<Capabilities> {
     match name {
         #[cfg(feature = "rustls")]
         "rustls" => Some(backend_rustls::Rustls::capabilities()),
+        #[cfg(feature = "native")]
+        "native" => Some(backend_native::Native::capabilities()),
         _ => None,
     }
 }

@@ -172,6 +172,8 @@ type SuiteRunner = (&'static str, fn() -> SuiteRun);
 const COMPILED_SUITES: &[SuiteRunner] = &[
     #[cfg(feature = "rustls")]
     ("rustls", conformance::run_all::<backend_rustls::Rustls>),
+    #[cfg(feature = "native")]
+    ("native", conformance::run_all::<backend_native::Native>),
 ];
 
 /// Runs every shared case on every compiled-in backend and prints the matrix.

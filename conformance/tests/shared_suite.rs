@@ -2,3 +2,6 @@
 
 #[cfg(feature = "rustls")]
 conformance::shared_suite!(rustls, backend_rustls::Rustls);
+
+#[cfg(feature = "native")]
+conformance::shared_suite!(native, backend_native::Native);
