@@ -10,7 +10,8 @@
 //! its enhanced-key-usage *property* first and, when there is none, from its
 //! EKU *extension*: `True` when neither exists, else the set of OIDs.
 //!
-//! The `schannel` crate (which native-tls uses for TLS here) has no
+//! The `schannel` crate (which native-tls uses for TLS here, and which this
+//! crate therefore does not call itself) has no
 //! collection stores, no CRL enumeration and no way to ask for the EKU
 //! property and extension separately, so these calls go to crypt32 through
 //! `windows-sys`; all `unsafe` of the crate is in this module.
