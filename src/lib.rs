@@ -8,9 +8,10 @@
 //! | feature   | backend                  | priority as `DefaultBackend` |
 //! |-----------|--------------------------|------------------------------|
 //! | `rustls`  | `backend_rustls::Rustls` | 1 (default feature)          |
-//! | `openssl` | `backend_openssl::OpenSsl` | 2 (default when `rustls` is off) |
+//! | `openssl` | `backend_openssl::OpenSsl` | 2                            |
+//! | `native`  | `backend_native::Native` | 3                            |
 //!
-//! (`native` joins when its backend lands.) Every enabled backend
+//! Every enabled backend
 //! stays usable by name at run time through [`backend_names`] /
 //! [`capabilities`].
 //!
@@ -168,8 +169,8 @@
 
 pub use ssl_api::*;
 
-#[cfg(not(any(feature = "rustls", feature = "openssl")))]
-compile_error!("enable at least one backend feature of `ssl`: rustls, openssl");
+#[cfg(not(any(feature = "rustls", feature = "openssl", feature = "native")))]
+compile_error!("enable at least one backend feature of `ssl`: rustls, openssl, native");
 
 cfg_if::cfg_if! {
     if #[cfg(feature = "rustls")] {
@@ -178,8 +179,19 @@ cfg_if::cfg_if! {
     } else if #[cfg(feature = "openssl")] {
         /// The backend chosen by cargo feature (see the table above).
         pub type DefaultBackend = backend_openssl::OpenSsl;
+    } else if #[cfg(feature = "native")] {
+        /// The backend chosen by cargo feature (see the table above).
+        pub type DefaultBackend = backend_native::Native;
     }
 }
+
+/// `ssl.enum_certificates(store_name)` (F14) and `ssl.enum_crls(store_name)`
+/// (F15): the Windows system certificate stores, read as CPython reads them,
+/// whatever the backend (see `backend_native::windows`).
+#[cfg(windows)]
+pub use backend_native::windows::{
+    enum_certificates, enum_crls, Encoding as StoreEncoding, StoreCertificate, StoreCrl, Trust,
+};
 
 /// `SSLContext` of the default backend.
 pub type SSLContext = <DefaultBackend as Backend>::Context;
@@ -289,6 +301,10 @@ pub fn backend_names() -> Vec<&'static str> {
     if !names.contains(&backend_openssl::OpenSsl::NAME) {
         names.push(backend_openssl::OpenSsl::NAME);
     }
+    #[cfg(feature = "native")]
+    if !names.contains(&backend_native::Native::NAME) {
+        names.push(backend_native::Native::NAME);
+    }
     names
 }
 
@@ -299,6 +315,8 @@ pub fn capabilities(name: &str) -> Option<Capabilities> {
         "rustls" => Some(backend_rustls::Rustls::capabilities()),
         #[cfg(feature = "openssl")]
         "openssl" => Some(backend_openssl::OpenSsl::capabilities()),
+        #[cfg(feature = "native")]
+        "native" => Some(backend_native::Native::capabilities()),
         _ => None,
     }
 }

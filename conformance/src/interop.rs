@@ -15,6 +15,8 @@ pub fn dyn_backends() -> Vec<&'static dyn DynBackend> {
         &DynBackendOf::<backend_rustls::Rustls>::HANDLE,
         #[cfg(feature = "openssl")]
         &DynBackendOf::<backend_openssl::OpenSsl>::HANDLE,
+        #[cfg(feature = "native")]
+        &DynBackendOf::<backend_native::Native>::HANDLE,
     ]
 }
 

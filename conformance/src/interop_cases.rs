@@ -169,6 +169,9 @@ fn s_version<B: Backend>(s: &ssl_api::SslSocket<B>) -> Value {
 /// Interop: CPython's `ssl` client against the backend's SSLSocket server
 /// (requiring a client certificate, with ALPN).
 pub fn interop_cpython_client<B: Backend>(pki: &Pki) -> CaseResult {
+    if let Some(reason) = B::capabilities().unsupported_reason("X4") {
+        return Ok(Outcome::NotSupported(format!("X4: {reason}")));
+    }
     let alpn = B::capabilities().has_alpn;
     let server = server_ctx::<B>(pki)?;
     server

@@ -180,6 +180,8 @@ const TOOL_BACKENDS: &[conformance::tools::ToolSet] = &[
     conformance::tools::ToolSet::of::<backend_rustls::Rustls>(),
     #[cfg(feature = "openssl")]
     conformance::tools::ToolSet::of::<backend_openssl::OpenSsl>(),
+    #[cfg(feature = "native")]
+    conformance::tools::ToolSet::of::<backend_native::Native>(),
 ];
 
 /// `connect` / `serve` / `get-server-certificate` on the backend named by `--backend`.

@@ -79,6 +79,8 @@ pub fn compiled_backends() -> Vec<BackendEntry> {
         entry::<backend_rustls::Rustls>(),
         #[cfg(feature = "openssl")]
         entry::<backend_openssl::OpenSsl>(),
+        #[cfg(feature = "native")]
+        entry::<backend_native::Native>(),
     ]
 }
 

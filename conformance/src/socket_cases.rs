@@ -973,6 +973,12 @@ pub fn socket_sendfile<B: Backend>(pki: &Pki) -> CaseResult {
 /// peer certificates both ways, cipher, version, ALPN, context, and a session
 /// resumed by a second socket.
 pub fn socket_attributes_and_session_reuse<B: Backend>(pki: &Pki) -> CaseResult {
+    // The case needs a client-certificate request on the server and sessions.
+    for id in ["X4", "S14"] {
+        if let Some(reason) = B::capabilities().unsupported_reason(id) {
+            return Ok(Outcome::NotSupported(format!("{id}: {reason}")));
+        }
+    }
     let (l, port) = listener(false)?;
     let server = server_ctx::<B>(pki)?;
     server
