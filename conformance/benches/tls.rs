@@ -22,19 +22,25 @@ fn bulk<D: DirectLibrary>(c: &mut Criterion, pki: &BenchPki) {
     g.measurement_time(Duration::from_secs(8));
     let chunk = vec![0x5a; CHUNK];
     let mut buf = vec![0; CHUNK];
-    for suite in SUITES {
+    let suites: Vec<Option<&str>> = if bench::can_pin_suite::<D::Backend>() {
+        SUITES.iter().copied().map(Some).collect()
+    } else {
+        vec![None]
+    };
+    for suite in suites {
+        let label = suite.unwrap_or("negotiated");
         let (client, server) =
-            bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, Some(suite)).expect("contexts");
+            bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, suite).expect("contexts");
         let (mut co, mut so) =
             bench::framework_connected::<D::Backend>(&client, &server).expect("pair");
-        g.bench_function(BenchmarkId::new("framework", suite), |b| {
+        g.bench_function(BenchmarkId::new("framework", label), |b| {
             b.iter(|| {
                 bench::framework_bulk(&mut co, &mut so, BULK_TOTAL, &chunk, &mut buf).expect("bulk")
             })
         });
-        let setup = D::setup(pki, CertKind::EcdsaP256, Some(suite), false);
+        let setup = D::setup(pki, CertKind::EcdsaP256, suite, false);
         let mut pair = D::connect(&setup);
-        g.bench_function(BenchmarkId::new("direct", suite), |b| {
+        g.bench_function(BenchmarkId::new("direct", label), |b| {
             b.iter(|| D::bulk(&mut pair, BULK_TOTAL, &chunk, &mut buf))
         });
     }
@@ -57,6 +63,10 @@ fn handshakes<D: DirectLibrary>(c: &mut Criterion, pki: &BenchPki) {
         g.bench_function(BenchmarkId::new("direct", &label), |b| {
             b.iter(|| D::connect(&setup))
         });
+    }
+    if !bench::can_resume::<D::Backend>() {
+        g.finish();
+        return;
     }
     let (client, server) =
         bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, None).expect("contexts");
@@ -91,6 +101,11 @@ fn all(c: &mut Criterion) {
     {
         bulk::<bench::openssl_direct::OpenSslDirect>(c, &pki);
         handshakes::<bench::openssl_direct::OpenSslDirect>(c, &pki);
+    }
+    #[cfg(all(feature = "native", feature = "openssl"))]
+    {
+        bulk::<bench::native_direct::NativeDirect>(c, &pki);
+        handshakes::<bench::native_direct::NativeDirect>(c, &pki);
     }
 }
 

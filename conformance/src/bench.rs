@@ -81,6 +81,18 @@ impl BenchPki {
     }
 }
 
+/// Whether backend `B` can pin a TLS 1.3 suite (`set_ciphersuites`).
+pub fn can_pin_suite<B: Backend>() -> bool {
+    B::Context::new(ssl_api::PROTOCOL_TLS_CLIENT)
+        .and_then(|c| c.set_ciphersuites("TLS_AES_128_GCM_SHA256"))
+        .is_ok()
+}
+
+/// Whether backend `B` resumes sessions (not declared unsupported as S14).
+pub fn can_resume<B: Backend>() -> bool {
+    B::capabilities().unsupported_reason("S14").is_none()
+}
+
 /// Client and server contexts of backend `B` pinned as the benchmarks need:
 /// one TLS 1.3 suite (when `suite` is given) and X25519 key exchange.
 pub fn contexts<B: Backend>(
@@ -94,7 +106,12 @@ pub fn contexts<B: Backend>(
     let id = pki.server(kind);
     server.load_cert_chain(&id.cert, Some(&id.key), None)?;
     for ctx in [&client, &server] {
-        ctx.set_ecdh_curve("X25519")?;
+        // A backend that cannot pin the group (declared in its capabilities)
+        // runs with its library's default, as its direct baseline does.
+        match ctx.set_ecdh_curve("X25519") {
+            Err(Error::NotImplemented { .. }) => {}
+            other => other?,
+        }
         if let Some(s) = suite {
             ctx.set_ciphersuites(s)?;
         }
@@ -402,6 +419,114 @@ pub struct MemoryRunner {
     pub direct: fn(&BenchPki, usize) -> f64,
 }
 
+/// The `native-tls` crate used directly: the baseline for the native
+/// backend (a `TlsStream` over the same in-memory pipe as the openssl one;
+/// native-tls cannot pin a TLS 1.3 suite, so its bulk figures use whatever
+/// suite it negotiates).
+#[cfg(all(feature = "native", feature = "openssl"))]
+pub mod native_direct {
+    use super::*;
+    use native_tls::{HandshakeError, Identity, TlsAcceptor, TlsConnector, TlsStream};
+    use std::io::{Read, Write};
+    use std::rc::Rc;
+
+    use crate::bench::openssl_direct::{Pipe, Wire};
+
+    /// native-tls.
+    pub struct NativeDirect;
+
+    /// Connector and acceptor.
+    pub struct Setup {
+        connector: TlsConnector,
+        acceptor: TlsAcceptor,
+    }
+
+    enum Side {
+        Mid(native_tls::MidHandshakeTlsStream<Pipe>),
+        Done(TlsStream<Pipe>),
+    }
+
+    fn advance(r: Result<TlsStream<Pipe>, HandshakeError<Pipe>>) -> Side {
+        match r {
+            Ok(s) => Side::Done(s),
+            Err(HandshakeError::WouldBlock(m)) => Side::Mid(m),
+            Err(HandshakeError::Failure(e)) => panic!("handshake: {e}"),
+        }
+    }
+
+    impl DirectLibrary for NativeDirect {
+        type Backend = backend_native::Native;
+        type Setup = Setup;
+        type Pair = (TlsStream<Pipe>, TlsStream<Pipe>);
+
+        fn setup(pki: &BenchPki, kind: CertKind, _suite: Option<&str>, _resumption: bool) -> Setup {
+            let id = pki.server(kind);
+            let cert = std::fs::read(&id.cert).expect("cert");
+            let key = std::fs::read(&id.key).expect("key");
+            let identity = Identity::from_pkcs8(&cert, &key).expect("identity");
+            let ca = native_tls::Certificate::from_der(&pki.ca_der).expect("ca");
+            Setup {
+                connector: TlsConnector::builder()
+                    .add_root_certificate(ca)
+                    .disable_built_in_roots(true)
+                    .build()
+                    .expect("connector"),
+                acceptor: TlsAcceptor::new(identity).expect("acceptor"),
+            }
+        }
+
+        fn connect(setup: &Setup) -> Self::Pair {
+            let a: Wire = Rc::default();
+            let b: Wire = Rc::default();
+            let mut c = advance(
+                setup
+                    .connector
+                    .connect("localhost", Pipe::new(a.clone(), b.clone())),
+            );
+            let mut s = advance(setup.acceptor.accept(Pipe::new(b, a)));
+            for _ in 0..20 {
+                if let Side::Mid(m) = c {
+                    c = advance(m.handshake());
+                }
+                if let Side::Mid(m) = s {
+                    s = advance(m.handshake());
+                }
+                if let (Side::Done(_), Side::Done(_)) = (&c, &s) {
+                    break;
+                }
+            }
+            match (c, s) {
+                (Side::Done(c), Side::Done(s)) => (c, s),
+                _ => panic!("handshake did not finish"),
+            }
+        }
+
+        fn bulk((c, s): &mut Self::Pair, total: usize, chunk: &[u8], buf: &mut [u8]) -> usize {
+            let mut sent = 0;
+            let mut received = 0;
+            while sent < total {
+                c.write_all(chunk).expect("write");
+                sent += chunk.len();
+                while let Ok(n) = s.read(buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    received += n;
+                }
+            }
+            received
+        }
+
+        fn prime_resumption(setup: &Setup) -> Self::Pair {
+            Self::connect(setup)
+        }
+
+        fn resumed(_setup: &Setup) {
+            panic!("native-tls has no session resumption (capability S14)");
+        }
+    }
+}
+
 /// The memory runners of every compiled-in backend.
 pub fn memory_runners() -> Vec<MemoryRunner> {
     vec![
@@ -416,6 +541,12 @@ pub fn memory_runners() -> Vec<MemoryRunner> {
             name: "openssl",
             framework: framework_memory_per_connection::<backend_openssl::OpenSsl>,
             direct: direct_memory_per_connection::<openssl_direct::OpenSslDirect>,
+        },
+        #[cfg(all(feature = "native", feature = "openssl"))]
+        MemoryRunner {
+            name: "native",
+            framework: framework_memory_per_connection::<backend_native::Native>,
+            direct: direct_memory_per_connection::<native_direct::NativeDirect>,
         },
     ]
 }
@@ -436,12 +567,19 @@ pub mod openssl_direct {
     use std::sync::Mutex;
 
     /// One direction of the in-memory wire.
-    type Wire = Rc<RefCell<VecDeque<u8>>>;
+    pub type Wire = Rc<RefCell<VecDeque<u8>>>;
 
     /// A `Read + Write` over two wires; reads report `WouldBlock` when empty.
     pub struct Pipe {
         rx: Wire,
         tx: Wire,
+    }
+
+    impl Pipe {
+        /// Reads from `rx`, writes to `tx`.
+        pub fn new(rx: Wire, tx: Wire) -> Self {
+            Pipe { rx, tx }
+        }
     }
 
     impl Read for Pipe {

@@ -77,3 +77,33 @@ fn openssl_workloads_run_both_ways() {
     assert!(bench::framework_memory_per_connection::<OpenSsl>(&pki, 20).unwrap() >= 0.0);
     assert!(bench::direct_memory_per_connection::<OpenSslDirect>(&pki, 20) >= 0.0);
 }
+
+#[cfg(all(feature = "native", feature = "openssl"))]
+#[test]
+fn native_workloads_run_both_ways() {
+    use backend_native::Native;
+    use bench::native_direct::NativeDirect;
+    let pki = BenchPki::generate();
+    let chunk = vec![1u8; 16 << 10];
+    let mut buf = vec![0u8; 16 << 10];
+    assert!(!bench::can_pin_suite::<Native>() && !bench::can_resume::<Native>());
+    let (client, server) = bench::contexts::<Native>(&pki, CertKind::EcdsaP256, None).unwrap();
+    let (mut c, mut s) = bench::framework_connected::<Native>(&client, &server).unwrap();
+    assert_eq!(
+        bench::framework_bulk(&mut c, &mut s, 1 << 20, &chunk, &mut buf).unwrap(),
+        1 << 20
+    );
+    let setup = NativeDirect::setup(&pki, CertKind::EcdsaP256, None, false);
+    let mut pair = NativeDirect::connect(&setup);
+    assert_eq!(
+        NativeDirect::bulk(&mut pair, 1 << 20, &chunk, &mut buf),
+        1 << 20
+    );
+    for kind in [CertKind::EcdsaP256, CertKind::Rsa2048] {
+        let (client, server) = bench::contexts::<Native>(&pki, kind, None).unwrap();
+        bench::framework_handshake::<Native>(&client, &server).unwrap();
+        NativeDirect::connect(&NativeDirect::setup(&pki, kind, None, false));
+    }
+    assert!(bench::framework_memory_per_connection::<Native>(&pki, 20).unwrap() >= 0.0);
+    assert!(bench::direct_memory_per_connection::<NativeDirect>(&pki, 20) >= 0.0);
+}
