@@ -47,6 +47,36 @@ fn bulk<D: DirectLibrary>(c: &mut Criterion, pki: &BenchPki) {
     g.finish();
 }
 
+/// The same bulk transfer over a loopback TCP socket: SSLSocket against the
+/// library's own stream type (one connection per iteration).
+fn bulk_socket<D: DirectLibrary>(c: &mut Criterion, pki: &BenchPki)
+where
+    D::Setup: Sync,
+{
+    let name = <D::Backend as Backend>::NAME;
+    let mut g = c.benchmark_group(format!("bulk_socket/{name}"));
+    g.throughput(Throughput::Bytes(BULK_TOTAL as u64));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(10));
+    let chunk = vec![0x5a; CHUNK];
+    let suite = bench::can_pin_suite::<D::Backend>().then_some(SUITES[0]);
+    let label = suite.unwrap_or("negotiated");
+    let (client, server) =
+        bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, suite).expect("contexts");
+    g.bench_function(BenchmarkId::new("framework", label), |b| {
+        b.iter(|| {
+            let tcp = bench::tcp_pair().expect("tcp");
+            bench::framework_socket_bulk::<D::Backend>(&client, &server, tcp, BULK_TOTAL, &chunk)
+                .expect("socket bulk")
+        })
+    });
+    let setup = D::setup(pki, CertKind::EcdsaP256, suite, false);
+    g.bench_function(BenchmarkId::new("direct", label), |b| {
+        b.iter(|| D::socket_bulk(&setup, bench::tcp_pair().expect("tcp"), BULK_TOTAL, &chunk))
+    });
+    g.finish();
+}
+
 fn handshakes<D: DirectLibrary>(c: &mut Criterion, pki: &BenchPki) {
     let name = <D::Backend as Backend>::NAME;
     let mut g = c.benchmark_group(format!("handshake/{name}"));
@@ -95,16 +125,19 @@ fn all(c: &mut Criterion) {
     #[cfg(feature = "rustls")]
     {
         bulk::<bench::rustls_direct::RustlsDirect>(c, &pki);
+        bulk_socket::<bench::rustls_direct::RustlsDirect>(c, &pki);
         handshakes::<bench::rustls_direct::RustlsDirect>(c, &pki);
     }
     #[cfg(feature = "openssl")]
     {
         bulk::<bench::openssl_direct::OpenSslDirect>(c, &pki);
+        bulk_socket::<bench::openssl_direct::OpenSslDirect>(c, &pki);
         handshakes::<bench::openssl_direct::OpenSslDirect>(c, &pki);
     }
     #[cfg(all(feature = "native", feature = "openssl"))]
     {
         bulk::<bench::native_direct::NativeDirect>(c, &pki);
+        bulk_socket::<bench::native_direct::NativeDirect>(c, &pki);
         handshakes::<bench::native_direct::NativeDirect>(c, &pki);
     }
 }

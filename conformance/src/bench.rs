@@ -5,6 +5,7 @@
 //! The framework side is generic over the backend; each backend's "direct"
 //! baseline lives in a submodule that uses only that library's own API.
 
+use std::net::TcpStream;
 use std::sync::Arc;
 
 use ssl_api::{Backend, Context, Error, MemoryBio, Object, Result, WrapOptions};
@@ -271,6 +272,59 @@ pub trait DirectLibrary {
     fn prime_resumption(setup: &Self::Setup) -> Self::Pair;
     /// A handshake that must resume; panics if it did not.
     fn resumed(setup: &Self::Setup);
+    /// One connection over the loopback TCP pair `(client, server)`: the
+    /// client sends `total` bytes in `chunk` writes on this thread while the
+    /// server reads them on another; returns the bytes the server read.
+    fn socket_bulk(
+        setup: &Self::Setup,
+        tcp: (TcpStream, TcpStream),
+        total: usize,
+        chunk: &[u8],
+    ) -> usize;
+}
+
+/// A connected loopback TCP pair `(client, server)` on 127.0.0.1.
+pub fn tcp_pair() -> std::io::Result<(TcpStream, TcpStream)> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let client = TcpStream::connect(listener.local_addr()?)?;
+    let (server, _) = listener.accept()?;
+    client.set_nodelay(true)?;
+    Ok((client, server))
+}
+
+/// The framework over a loopback TCP pair: SSLSocket client and server
+/// (the twin of [`DirectLibrary::socket_bulk`]).
+pub fn framework_socket_bulk<B: Backend>(
+    client: &B::Context,
+    server: &B::Context,
+    (ctcp, stcp): (TcpStream, TcpStream),
+    total: usize,
+    chunk: &[u8],
+) -> Result<usize> {
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> Result<usize> {
+            let mut s = server.wrap_socket(stcp, ssl_api::SocketOptions::server())?;
+            let mut buf = vec![0u8; 16 << 10];
+            let mut got = 0;
+            while got < total {
+                let n = s.read_into(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                got += n;
+            }
+            Ok(got)
+        });
+        let mut c = client.wrap_socket(ctcp, ssl_api::SocketOptions::client("localhost"))?;
+        let mut sent = 0;
+        while sent < total {
+            c.sendall(chunk, 0)?;
+            sent += chunk.len();
+        }
+        reader
+            .join()
+            .map_err(|_| Error::value("the reader thread panicked"))?
+    })
 }
 
 /// Resident memory per idle connection for the library used directly.
@@ -406,6 +460,39 @@ pub mod rustls_direct {
             let (c, _, _) = Self::connect(setup);
             assert_eq!(c.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
         }
+
+        fn socket_bulk(
+            (client, server): &Self::Setup,
+            (ctcp, stcp): (TcpStream, TcpStream),
+            total: usize,
+            chunk: &[u8],
+        ) -> usize {
+            std::thread::scope(|scope| {
+                let reader = scope.spawn(move || {
+                    let conn = ServerConnection::new(server.clone()).expect("server");
+                    let mut s = rustls::StreamOwned::new(conn, stcp);
+                    let mut buf = vec![0u8; 16 << 10];
+                    let mut got = 0;
+                    while got < total {
+                        match s.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => got += n,
+                        }
+                    }
+                    got
+                });
+                let name = ServerName::try_from("localhost").expect("name");
+                let conn = ClientConnection::new(client.clone(), name).expect("client");
+                let mut c = rustls::StreamOwned::new(conn, ctcp);
+                let mut sent = 0;
+                while sent < total {
+                    c.write_all(chunk).expect("write");
+                    sent += chunk.len();
+                }
+                c.flush().expect("flush");
+                reader.join().expect("reader")
+            })
+        }
     }
 }
 
@@ -523,6 +610,35 @@ pub mod native_direct {
 
         fn resumed(_setup: &Setup) {
             panic!("native-tls has no session resumption (capability S14)");
+        }
+
+        fn socket_bulk(
+            setup: &Setup,
+            (ctcp, stcp): (TcpStream, TcpStream),
+            total: usize,
+            chunk: &[u8],
+        ) -> usize {
+            std::thread::scope(|scope| {
+                let reader = scope.spawn(move || {
+                    let mut s = setup.acceptor.accept(stcp).expect("accept");
+                    let mut buf = vec![0u8; 16 << 10];
+                    let mut got = 0;
+                    while got < total {
+                        match s.read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => got += n,
+                        }
+                    }
+                    got
+                });
+                let mut c = setup.connector.connect("localhost", ctcp).expect("connect");
+                let mut sent = 0;
+                while sent < total {
+                    c.write_all(chunk).expect("write");
+                    sent += chunk.len();
+                }
+                reader.join().expect("reader")
+            })
         }
     }
 }
@@ -734,6 +850,39 @@ pub mod openssl_direct {
         fn resumed(setup: &Setup) {
             let (c, _) = Self::connect(setup);
             assert!(c.ssl().session_reused(), "not resumed");
+        }
+
+        fn socket_bulk(
+            setup: &Setup,
+            (ctcp, stcp): (TcpStream, TcpStream),
+            total: usize,
+            chunk: &[u8],
+        ) -> usize {
+            std::thread::scope(|scope| {
+                let reader = scope.spawn(move || {
+                    let ssl = openssl::ssl::Ssl::new(&setup.server).expect("ssl");
+                    let mut s = ssl.accept(stcp).expect("accept");
+                    let mut buf = vec![0u8; 16 << 10];
+                    let mut got = 0;
+                    while got < total {
+                        match s.ssl_read(&mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => got += n,
+                        }
+                    }
+                    got
+                });
+                let mut ssl = openssl::ssl::Ssl::new(&setup.client).expect("ssl");
+                ssl.set_hostname("localhost").expect("sni");
+                ssl.param_mut().set_host("localhost").expect("host");
+                let mut c = ssl.connect(ctcp).expect("connect");
+                let mut sent = 0;
+                while sent < total {
+                    c.write_all(chunk).expect("write");
+                    sent += chunk.len();
+                }
+                reader.join().expect("reader")
+            })
         }
     }
 }

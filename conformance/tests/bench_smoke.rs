@@ -36,6 +36,17 @@ fn rustls_workloads_run_both_ways() {
         let _first = RustlsDirect::prime_resumption(&setup);
         RustlsDirect::resumed(&setup);
     }
+    let (client, server) = bench::contexts::<Rustls>(&pki, CertKind::EcdsaP256, None).unwrap();
+    let tcp = bench::tcp_pair().unwrap();
+    assert_eq!(
+        bench::framework_socket_bulk::<Rustls>(&client, &server, tcp, 1 << 20, &chunk).unwrap(),
+        1 << 20
+    );
+    let setup = RustlsDirect::setup(&pki, CertKind::EcdsaP256, None, false);
+    assert_eq!(
+        RustlsDirect::socket_bulk(&setup, bench::tcp_pair().unwrap(), 1 << 20, &chunk),
+        1 << 20
+    );
     assert!(bench::framework_memory_per_connection::<Rustls>(&pki, 20).unwrap() >= 0.0);
     assert!(bench::direct_memory_per_connection::<RustlsDirect>(&pki, 20) >= 0.0);
 }
@@ -74,6 +85,17 @@ fn openssl_workloads_run_both_ways() {
         let _first = OpenSslDirect::prime_resumption(&setup);
         OpenSslDirect::resumed(&setup);
     }
+    let (client, server) = bench::contexts::<OpenSsl>(&pki, CertKind::EcdsaP256, None).unwrap();
+    let tcp = bench::tcp_pair().unwrap();
+    assert_eq!(
+        bench::framework_socket_bulk::<OpenSsl>(&client, &server, tcp, 1 << 20, &chunk).unwrap(),
+        1 << 20
+    );
+    let setup = OpenSslDirect::setup(&pki, CertKind::EcdsaP256, None, false);
+    assert_eq!(
+        OpenSslDirect::socket_bulk(&setup, bench::tcp_pair().unwrap(), 1 << 20, &chunk),
+        1 << 20
+    );
     assert!(bench::framework_memory_per_connection::<OpenSsl>(&pki, 20).unwrap() >= 0.0);
     assert!(bench::direct_memory_per_connection::<OpenSslDirect>(&pki, 20) >= 0.0);
 }
@@ -104,6 +126,17 @@ fn native_workloads_run_both_ways() {
         bench::framework_handshake::<Native>(&client, &server).unwrap();
         NativeDirect::connect(&NativeDirect::setup(&pki, kind, None, false));
     }
+    let (client, server) = bench::contexts::<Native>(&pki, CertKind::EcdsaP256, None).unwrap();
+    let tcp = bench::tcp_pair().unwrap();
+    assert_eq!(
+        bench::framework_socket_bulk::<Native>(&client, &server, tcp, 1 << 20, &chunk).unwrap(),
+        1 << 20
+    );
+    let setup = NativeDirect::setup(&pki, CertKind::EcdsaP256, None, false);
+    assert_eq!(
+        NativeDirect::socket_bulk(&setup, bench::tcp_pair().unwrap(), 1 << 20, &chunk),
+        1 << 20
+    );
     assert!(bench::framework_memory_per_connection::<Native>(&pki, 20).unwrap() >= 0.0);
     assert!(bench::direct_memory_per_connection::<NativeDirect>(&pki, 20) >= 0.0);
 }
