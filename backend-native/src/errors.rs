@@ -200,7 +200,7 @@ mod imp {
                 Error::cert_verify(verify_code(message).unwrap_or(0), message)
             }
             "UNEXPECTED_EOF_WHILE_READING" => Error::eof(),
-            _ => Error::ssl(library_name(last.library_code()), &reason, text),
+            _ => Error::ssl(library_name(last.library_code()), reason, text.to_owned()),
         }
     }
 

@@ -166,7 +166,7 @@ pub(crate) fn from_stack(stack: &ErrorStack, verify: Option<&VerifyContext<'_>>)
         (Some(l), Some(r)) => {
             if lib == LIB_SSL && reason == SSL_R_CERTIFICATE_VERIFY_FAILED {
                 // A verify failure seen outside a connection (no result to report).
-                match Error::ssl(l, &r, message) {
+                match Error::ssl(l, r.clone(), message.clone()) {
                     Error::Ssl(mut e) => {
                         e.kind = SslErrorKind::CertVerification;
                         Error::Ssl(e)
@@ -174,7 +174,7 @@ pub(crate) fn from_stack(stack: &ErrorStack, verify: Option<&VerifyContext<'_>>)
                     other => other,
                 }
             } else {
-                Error::ssl(l, &r, message)
+                Error::ssl(l, r.clone(), message.clone())
             }
         }
         (Some(l), None) => Error::ssl_library(l, message),

@@ -1231,7 +1231,7 @@ mod tests {
         ] {
             let err = select_ciphers(bad).unwrap_err();
             assert_eq!(
-                err.as_ssl().map(|e| e.message.as_str()),
+                err.as_ssl().map(|e| e.message.as_ref()),
                 Some(NO_CIPHER_MESSAGE)
             );
         }

@@ -131,17 +131,38 @@ impl RustlsObject {
         let Engine::Connected(conn) = &mut self.engine else {
             return Ok(false);
         };
-        match conn.read_tls(&mut self.incoming.io()) {
-            Ok(0) => Err(Error::eof()),
-            Ok(_) => match conn.process_new_packets() {
-                Ok(state) => {
-                    self.plaintext_pending = state.plaintext_bytes_to_read();
-                    Ok(true)
+        // Everything buffered goes to rustls under one lock of the BIO.
+        let outcome = self.incoming.consume_with(|data, eof_written| {
+            if data.is_empty() {
+                return (0, if eof_written { Err(None) } else { Ok(None) });
+            }
+            let mut rest = data;
+            let mut state = None;
+            while !rest.is_empty() {
+                if let Err(e) = conn.read_tls(&mut rest) {
+                    // rustls holds as much plaintext as it takes: leave the rest
+                    // buffered for after the caller has read.
+                    if state.is_some() {
+                        break;
+                    }
+                    return (data.len() - rest.len(), Err(Some(Error::Io(e))));
                 }
-                Err(e) => Err(self.fail(&e)),
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(false),
-            Err(e) => Err(Error::Io(e)),
+                match conn.process_new_packets() {
+                    Ok(s) => state = Some(s.plaintext_bytes_to_read()),
+                    Err(e) => return (data.len() - rest.len(), Ok(Some(Err(e)))),
+                }
+            }
+            (data.len() - rest.len(), Ok(state.map(Ok)))
+        });
+        match outcome {
+            Ok(None) => Ok(false),
+            Ok(Some(Ok(plaintext))) => {
+                self.plaintext_pending = plaintext;
+                Ok(true)
+            }
+            Ok(Some(Err(e))) => Err(self.fail(&e)),
+            Err(None) => Err(Error::eof()),
+            Err(Some(e)) => Err(e),
         }
     }
 

@@ -220,7 +220,7 @@ fn ours(s: &str) -> Answer {
         },
         Err(Error::Ssl(e)) => Answer::Err {
             kind: e.kind.python_name().to_owned(),
-            message: e.message,
+            message: e.message.into_owned(),
         },
         Err(Error::Value(m)) => Answer::Err {
             kind: "ValueError".to_owned(),

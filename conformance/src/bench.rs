@@ -704,10 +704,13 @@ pub mod openssl_direct {
             if rx.is_empty() {
                 return Err(io::ErrorKind::WouldBlock.into());
             }
+            // Two slice copies at most, as a careful direct user would write it.
             let n = out.len().min(rx.len());
-            for (o, b) in out.iter_mut().zip(rx.drain(..n)) {
-                *o = b;
-            }
+            let (a, b) = rx.as_slices();
+            let from_a = n.min(a.len());
+            out[..from_a].copy_from_slice(&a[..from_a]);
+            out[from_a..n].copy_from_slice(&b[..n - from_a]);
+            rx.drain(..n);
             Ok(n)
         }
     }
@@ -764,7 +767,14 @@ pub mod openssl_direct {
                 c.set_session_cache_mode(SslSessionCacheMode::CLIENT);
                 let store = session.clone();
                 c.set_new_session_callback(move |_, s| {
-                    *store.lock().unwrap_or_else(|e| e.into_inner()) = Some(s);
+                    // Keep a copy, as CPython does: OpenSSL marks a session not
+                    // resumable when its connection is freed without shutdown.
+                    let copy = s
+                        .to_der()
+                        .ok()
+                        .and_then(|d| SslSession::from_der(&d).ok())
+                        .unwrap_or(s);
+                    *store.lock().unwrap_or_else(|e| e.into_inner()) = Some(copy);
                 });
             }
             let mut s = SslContextBuilder::new(SslMethod::tls_server()).expect("ctx");

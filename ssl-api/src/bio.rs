@@ -1,7 +1,6 @@
 //! `MemoryBIO` (reference row O2): an in-memory byte pipe between a TLS Object
 //! and whatever transport the user has.
 
-use std::collections::VecDeque;
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -22,9 +21,53 @@ pub trait Bio {
     fn write_eof(&self);
 }
 
+/// A byte queue: `data[head..]` is buffered. Reads advance `head`; the
+/// consumed front is dropped when the queue empties, or compacted once it is
+/// both large and at least half the vector, so each byte is moved O(1) times.
+#[derive(Default)]
+struct Queue {
+    data: Vec<u8>,
+    head: usize,
+}
+
+impl Queue {
+    const COMPACT_AT: usize = 64 * 1024;
+
+    fn len(&self) -> usize {
+        self.data.len() - self.head
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.data[self.head..]
+    }
+
+    fn extend(&mut self, bytes: &[u8]) {
+        if self.is_empty() {
+            self.data.clear();
+            self.head = 0;
+        }
+        self.data.extend_from_slice(bytes);
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.head += n.min(self.len());
+        if self.is_empty() {
+            self.data.clear();
+            self.head = 0;
+        } else if self.head >= Self::COMPACT_AT && self.head * 2 >= self.data.len() {
+            self.data.drain(..self.head);
+            self.head = 0;
+        }
+    }
+}
+
 #[derive(Default)]
 struct Inner {
-    buf: VecDeque<u8>,
+    buf: Queue,
     eof_written: bool,
 }
 
@@ -85,21 +128,53 @@ impl MemoryBio {
     /// use it to look at the first bytes of a connection, as OpenSSL does to
     /// recognise a plaintext HTTP request).
     pub fn peek(&self, n: usize) -> Vec<u8> {
-        self.lock().buf.iter().take(n).copied().collect()
+        let inner = self.lock();
+        let bytes = inner.buf.bytes();
+        bytes[..n.min(bytes.len())].to_vec()
+    }
+
+    /// Moves up to `n` bytes (all for `None`) to the end of `out`, with two
+    /// slice copies at most; returns how many.
+    pub fn read_append(&self, n: Option<usize>, out: &mut Vec<u8>) -> usize {
+        let mut inner = self.lock();
+        let n = n.unwrap_or(usize::MAX).min(inner.buf.len());
+        out.extend_from_slice(&inner.buf.bytes()[..n]);
+        inner.buf.consume(n);
+        n
+    }
+
+    /// Hands the first contiguous run of buffered bytes to `send` (e.g. a
+    /// socket write) and removes as many as it reports taken: output leaves
+    /// without an intermediate copy. `Ok(0)` when nothing is buffered.
+    pub fn send_front(&self, send: impl FnOnce(&[u8]) -> io::Result<usize>) -> io::Result<usize> {
+        let mut inner = self.lock();
+        let front = inner.buf.bytes();
+        if front.is_empty() {
+            return Ok(0);
+        }
+        let n = send(front)?.min(front.len());
+        inner.buf.consume(n);
+        Ok(n)
+    }
+
+    /// Lends every buffered byte to `take` under one lock and removes as many
+    /// as it reports used (a backend feeding its TLS library in one go, rather
+    /// than one lock per small read). `take` gets the bytes and whether
+    /// `write_eof()` was called.
+    pub fn consume_with<R>(&self, take: impl FnOnce(&[u8], bool) -> (usize, R)) -> R {
+        let mut inner = self.lock();
+        let eof_written = inner.eof_written;
+        let (used, out) = take(inner.buf.bytes(), eof_written);
+        inner.buf.consume(used);
+        out
     }
 
     /// Moves up to `out.len()` bytes into `out`; returns how many.
     pub fn read_into(&self, out: &mut [u8]) -> usize {
         let mut inner = self.lock();
         let n = out.len().min(inner.buf.len());
-        let (a, b) = inner.buf.as_slices();
-        if n <= a.len() {
-            out[..n].copy_from_slice(&a[..n]);
-        } else {
-            out[..a.len()].copy_from_slice(a);
-            out[a.len()..n].copy_from_slice(&b[..n - a.len()]);
-        }
-        inner.buf.drain(..n);
+        out[..n].copy_from_slice(&inner.buf.bytes()[..n]);
+        inner.buf.consume(n);
         n
     }
 
@@ -121,9 +196,9 @@ impl Bio for MemoryBio {
     }
 
     fn read(&self, n: Option<usize>) -> Vec<u8> {
-        let mut inner = self.lock();
-        let n = n.unwrap_or(usize::MAX).min(inner.buf.len());
-        inner.buf.drain(..n).collect()
+        let mut out = Vec::new();
+        self.read_append(n, &mut out);
+        out
     }
 
     fn write(&self, buf: &[u8]) -> Result<usize> {
@@ -232,9 +307,27 @@ mod tests {
     }
 
     #[test]
-    fn read_into_wraps_around_the_ring() {
+    fn send_front_takes_what_the_sink_accepts() {
         let b = MemoryBio::new();
-        // Force the deque to wrap: fill, drain part, refill.
+        assert_eq!(b.send_front(|_| Ok(99)).unwrap(), 0);
+        b.write(b"abcdef").unwrap();
+        let mut got = Vec::new();
+        let n = b
+            .send_front(|s| {
+                got.extend_from_slice(&s[..4]);
+                Ok(4)
+            })
+            .unwrap();
+        assert_eq!((n, &got[..], b.pending()), (4, &b"abcd"[..], 2));
+        assert!(b
+            .send_front(|_| Err(io::ErrorKind::WouldBlock.into()))
+            .is_err());
+        assert_eq!(b.read(None), b"ef");
+    }
+
+    #[test]
+    fn reads_and_writes_keep_order_across_compaction() {
+        let b = MemoryBio::new();
         b.write(&[1u8; 10]).unwrap();
         b.read(Some(8));
         b.write(&[2u8; 20]).unwrap();
@@ -242,5 +335,13 @@ mod tests {
         assert_eq!(b.read_into(&mut out), 22);
         assert_eq!(&out[..2], &[1, 1]);
         assert!(out[2..].iter().all(|&x| x == 2));
+        // Large enough to compact the consumed front.
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        b.write(&data[..150_000]).unwrap();
+        let mut got = b.read(Some(100_000));
+        b.write(&data[150_000..]).unwrap();
+        got.extend(b.read(None));
+        assert_eq!(got, data);
+        assert_eq!(b.pending(), 0);
     }
 }

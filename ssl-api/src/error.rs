@@ -16,6 +16,7 @@
 //! TimeoutError (socket.timeout)      Error::Timeout
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io;
 
@@ -81,17 +82,21 @@ pub struct VerifyFailure {
     pub message: String,
 }
 
+/// Text that is usually a literal: no allocation for the errors raised on hot
+/// paths (`SSLWantReadError` on every non-blocking read that must wait).
+pub type Text = Cow<'static, str>;
+
 /// An `SSLError` (or one of its subclasses), with OpenSSL-style mnemonics.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SslError {
     /// Which subclass.
     pub kind: SslErrorKind,
     /// The library mnemonic (`SSL`, `PEM`, `X509`), Python's `library`.
-    pub library: Option<String>,
+    pub library: Option<Text>,
     /// The reason mnemonic (`CERTIFICATE_VERIFY_FAILED`), Python's `reason`.
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
     /// The human-readable message.
-    pub message: String,
+    pub message: Text,
     /// Verification outcome, for `SSLCertVerificationError` raised by a handshake.
     pub verify: Option<VerifyFailure>,
 }
@@ -143,36 +148,45 @@ pub enum Error {
 impl Error {
     fn ssl_kind(
         kind: SslErrorKind,
-        library: Option<&str>,
-        reason: Option<&str>,
-        message: String,
+        library: Option<Text>,
+        reason: Option<Text>,
+        message: Text,
     ) -> Self {
         Error::Ssl(SslError {
             kind,
-            library: library.map(str::to_owned),
-            reason: reason.map(str::to_owned),
+            library,
+            reason,
             message,
             verify: None,
         })
     }
 
     /// `SSLError([library: reason] message)`.
-    pub fn ssl(library: &str, reason: &str, message: impl Into<String>) -> Self {
+    pub fn ssl(
+        library: impl Into<Text>,
+        reason: impl Into<Text>,
+        message: impl Into<Text>,
+    ) -> Self {
         Self::ssl_kind(
             SslErrorKind::Ssl,
-            Some(library),
-            Some(reason),
+            Some(library.into()),
+            Some(reason.into()),
             message.into(),
         )
     }
 
     /// `SSLError([library] message)` with a library but no reason (`[SSL] PEM lib`).
-    pub fn ssl_library(library: &str, message: impl Into<String>) -> Self {
-        Self::ssl_kind(SslErrorKind::Ssl, Some(library), None, message.into())
+    pub fn ssl_library(library: impl Into<Text>, message: impl Into<Text>) -> Self {
+        Self::ssl_kind(
+            SslErrorKind::Ssl,
+            Some(library.into()),
+            None,
+            message.into(),
+        )
     }
 
     /// `SSLError(message)` with no mnemonics (e.g. `No cipher can be selected.`).
-    pub fn ssl_message(message: impl Into<String>) -> Self {
+    pub fn ssl_message(message: impl Into<Text>) -> Self {
         Self::ssl_kind(SslErrorKind::Ssl, None, None, message.into())
     }
 
@@ -182,7 +196,7 @@ impl Error {
             SslErrorKind::ZeroReturn,
             None,
             None,
-            "TLS/SSL connection has been closed (EOF)".into(),
+            Cow::Borrowed("TLS/SSL connection has been closed (EOF)"),
         )
     }
 
@@ -192,7 +206,7 @@ impl Error {
             SslErrorKind::WantRead,
             None,
             None,
-            "The operation did not complete (read)".into(),
+            Cow::Borrowed("The operation did not complete (read)"),
         )
     }
 
@@ -202,12 +216,12 @@ impl Error {
             SslErrorKind::WantWrite,
             None,
             None,
-            "The operation did not complete (write)".into(),
+            Cow::Borrowed("The operation did not complete (write)"),
         )
     }
 
     /// `SSLSyscallError`.
-    pub fn syscall(message: impl Into<String>) -> Self {
+    pub fn syscall(message: impl Into<Text>) -> Self {
         Self::ssl_kind(SslErrorKind::Syscall, None, None, message.into())
     }
 
@@ -215,9 +229,9 @@ impl Error {
     pub fn eof() -> Self {
         Self::ssl_kind(
             SslErrorKind::Eof,
-            Some("SSL"),
-            Some("UNEXPECTED_EOF_WHILE_READING"),
-            "EOF occurred in violation of protocol".into(),
+            Some(Cow::Borrowed("SSL")),
+            Some(Cow::Borrowed("UNEXPECTED_EOF_WHILE_READING")),
+            Cow::Borrowed("EOF occurred in violation of protocol"),
         )
     }
 
@@ -229,13 +243,13 @@ impl Error {
             kind: SslErrorKind::CertVerification,
             library: Some("SSL".into()),
             reason: Some("CERTIFICATE_VERIFY_FAILED".into()),
-            message: format!("certificate verify failed: {message}"),
+            message: format!("certificate verify failed: {message}").into(),
             verify: Some(VerifyFailure { code, message }),
         })
     }
 
     /// `CertificateError(message)`, as raised by `match_hostname`.
-    pub fn certificate(message: impl Into<String>) -> Self {
+    pub fn certificate(message: impl Into<Text>) -> Self {
         Self::ssl_kind(SslErrorKind::CertVerification, None, None, message.into())
     }
 

@@ -447,17 +447,49 @@ impl<B: Backend> SslSocket<B> {
     /// must leave (waiting as the mode allows, else WantWrite / timeout);
     /// otherwise a best effort that keeps the rest for the next call.
     fn flush(&mut self, deadline: Option<Instant>, op: Op, strict: bool) -> Result<()> {
+        let nonblocking = self.nonblocking();
+        // Fast path: nothing held back from an earlier call, so the Object's
+        // output goes from its BIO straight to the socket, without a copy.
+        if self.out_pos == self.out.len() {
+            self.out.clear();
+            self.out_pos = 0;
+            if let (Some(obj), Some(sock)) = (&self.obj, &self.sock) {
+                let bio = obj.outgoing();
+                while Bio::pending(bio) > 0 {
+                    let sent = bio.send_front(|front| {
+                        match sock_io(sock, nonblocking, Dir::Out, op, deadline, |s| {
+                            (&*s).write(front)
+                        }) {
+                            Ok(n) => Ok(n),
+                            Err(e) => Err(io::Error::other(e)),
+                        }
+                    });
+                    match sent {
+                        Ok(0) if strict => return Err(Error::Io(io::ErrorKind::WriteZero.into())),
+                        Ok(0) => return Ok(()),
+                        Ok(_) => {}
+                        Err(e) if !strict => {
+                            let _ = e;
+                            return Ok(());
+                        }
+                        Err(e) => {
+                            return Err(match e.into_inner().map(|b| b.downcast::<Error>()) {
+                                Some(Ok(inner)) => *inner,
+                                Some(Err(other)) => Error::Io(io::Error::other(other)),
+                                None => Error::Io(io::ErrorKind::Other.into()),
+                            })
+                        }
+                    }
+                }
+                return Ok(());
+            }
+        }
         if let Some(obj) = &self.obj {
             let bio = obj.outgoing();
             if Bio::pending(bio) > 0 {
-                if self.out_pos == self.out.len() {
-                    self.out.clear();
-                    self.out_pos = 0;
-                }
-                self.out.extend_from_slice(&Bio::read(bio, None));
+                bio.read_append(None, &mut self.out);
             }
         }
-        let nonblocking = self.nonblocking();
         while self.out_pos < self.out.len() {
             let Some(sock) = self.sock.as_ref() else {
                 return if strict { Err(bad_fd()) } else { Ok(()) };
@@ -518,8 +550,10 @@ impl<B: Backend> SslSocket<B> {
         let strict_edges = op != Op::Read;
         self.flush(deadline, op, strict_edges)?;
         loop {
-            let wrapper = self.no_wrapper();
-            let obj = self.obj.as_mut().ok_or(wrapper)?;
+            // The error (which formats the socket's addresses) only when needed.
+            let Some(obj) = self.obj.as_mut() else {
+                return Err(self.no_wrapper());
+            };
             match step(obj) {
                 Ok(v) => {
                     self.flush(deadline, op, strict_edges)?;
@@ -645,8 +679,10 @@ impl<B: Backend> SslSocket<B> {
     /// (the handshake when `do_handshake_on_connect` was off).
     fn drive_write(&mut self, deadline: Option<Instant>, chunk: &[u8]) -> Result<usize> {
         loop {
-            let wrapper = self.no_wrapper();
-            let obj = self.obj.as_mut().ok_or(wrapper)?;
+            // The error (which formats the socket's addresses) only when needed.
+            let Some(obj) = self.obj.as_mut() else {
+                return Err(self.no_wrapper());
+            };
             match obj.write(chunk) {
                 Ok(n) => return Ok(n),
                 Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantRead) => {
