@@ -15,18 +15,16 @@
 //! or a PKCS#8 v2 public key) with the certificate's; a key that carries no
 //! public key cannot be compared here and is accepted.
 
-use pkcs8::der::asn1::AnyRef;
-use pkcs8::der::{Decode, Encode};
-use pkcs8::{AlgorithmIdentifierRef, ObjectIdentifier, PrivateKeyInfo};
+use pkcs8::der::Decode;
+use pkcs8::PrivateKeyInfo;
 use ssl_api::{Error, Password, Result};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+use ssl_api::cert::keys::{EC_PUBLIC_KEY, RSA_ENCRYPTION};
 
 /// CPython's error for an unreadable certificate or key, or a wrong password.
 pub(crate) fn pem_lib() -> Error {
-    Error::ssl_library("SSL", "PEM lib")
+    ssl_api::cert::keys::pem_lib()
 }
 
 /// A certificate chain and key in the form `Identity::from_pkcs8` takes.
@@ -38,129 +36,12 @@ pub(crate) struct IdentityPem {
     pub key_pem: Vec<u8>,
 }
 
-fn resolve_password(password: Option<&Password>) -> Result<Vec<u8>> {
-    // Never prompt (CPython would ask on the terminal): a missing password
-    // fails as a wrong one.
-    let password = password.ok_or_else(pem_lib)?.resolve()?;
-    if password.len() > 1024 {
-        return Err(Error::value("password cannot be longer than 1024 bytes"));
-    }
-    Ok(password)
-}
-
-/// `EVP_BytesToKey(MD5, salt, count = 1)`.
-fn evp_bytes_to_key(password: &[u8], salt: &[u8], len: usize) -> Vec<u8> {
-    use md5::Digest;
-    let mut out = Vec::with_capacity(len + 16);
-    let mut block: Vec<u8> = Vec::new();
-    while out.len() < len {
-        let mut md = md5::Md5::new();
-        md.update(&block);
-        md.update(password);
-        md.update(salt);
-        block = md.finalize().to_vec();
-        out.extend_from_slice(&block);
-    }
-    out.truncate(len);
-    out
-}
-
-fn cbc_decrypt<C>(key: &[u8], iv: &[u8], data: &[u8]) -> Option<Vec<u8>>
-where
-    C: aes::cipher::BlockCipher + aes::cipher::BlockDecrypt + aes::cipher::KeyInit,
-{
-    use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
-    cbc::Decryptor::<C>::new_from_slices(key, iv)
-        .ok()?
-        .decrypt_padded_vec_mut::<Pkcs7>(data)
-        .ok()
-}
-
-/// Decrypts a legacy encrypted PEM body per its `DEK-Info` value.
-fn legacy_decrypt(dek_info: &str, data: &[u8], password: &[u8]) -> Option<Vec<u8>> {
-    let (cipher, iv_hex) = dek_info.split_once(',')?;
-    let iv_hex = iv_hex.trim();
-    if iv_hex.len() % 2 != 0 || !iv_hex.is_ascii() {
-        return None;
-    }
-    let iv = (0..iv_hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&iv_hex[i..i + 2], 16).ok())
-        .collect::<Option<Vec<u8>>>()?;
-    let salt = iv.get(..8)?;
-    match cipher.trim() {
-        "AES-128-CBC" => {
-            cbc_decrypt::<aes::Aes128>(&evp_bytes_to_key(password, salt, 16), &iv, data)
-        }
-        "AES-192-CBC" => {
-            cbc_decrypt::<aes::Aes192>(&evp_bytes_to_key(password, salt, 24), &iv, data)
-        }
-        "AES-256-CBC" => {
-            cbc_decrypt::<aes::Aes256>(&evp_bytes_to_key(password, salt, 32), &iv, data)
-        }
-        "DES-EDE3-CBC" => {
-            cbc_decrypt::<des::TdesEde3>(&evp_bytes_to_key(password, salt, 24), &iv, data)
-        }
-        _ => None,
-    }
-}
-
-fn wrap_pkcs8(oid: ObjectIdentifier, params: Option<AnyRef<'_>>, inner: &[u8]) -> Result<Vec<u8>> {
-    PrivateKeyInfo {
-        algorithm: AlgorithmIdentifierRef {
-            oid,
-            parameters: params,
-        },
-        private_key: inner,
-        public_key: None,
-    }
-    .to_der()
-    .map_err(|_| pem_lib())
-}
-
-/// The PKCS#8 DER of the first private key in `data`, decrypting it when needed.
+/// The PKCS#8 DER of the first private key in `data` (the shared reader of
+/// every PEM form, in `ssl_api::cert::keys`, then wrapped as PKCS#8).
 fn first_key_pkcs8(data: &[u8], password: Option<&Password>) -> Result<Option<Vec<u8>>> {
-    let Ok(blocks) = pem::parse_many(data) else {
-        return Ok(None);
-    };
-    for block in blocks {
-        let legacy_encrypted = block
-            .headers()
-            .get("Proc-Type")
-            .is_some_and(|v| v.contains("ENCRYPTED"));
-        let body = || -> Result<Vec<u8>> {
-            if !legacy_encrypted {
-                return Ok(block.contents().to_vec());
-            }
-            let dek = block.headers().get("DEK-Info").ok_or_else(pem_lib)?;
-            legacy_decrypt(dek, block.contents(), &resolve_password(password)?).ok_or_else(pem_lib)
-        };
-        match block.tag() {
-            "PRIVATE KEY" => return body().map(Some),
-            "ENCRYPTED PRIVATE KEY" => {
-                let password = resolve_password(password)?;
-                let info = pkcs8::EncryptedPrivateKeyInfo::try_from(block.contents())
-                    .map_err(|_| pem_lib())?;
-                let doc = info.decrypt(&password).map_err(|_| pem_lib())?;
-                return Ok(Some(doc.as_bytes().to_vec()));
-            }
-            "RSA PRIVATE KEY" => {
-                let inner = body()?;
-                return wrap_pkcs8(RSA_ENCRYPTION, Some(AnyRef::NULL), &inner).map(Some);
-            }
-            "EC PRIVATE KEY" => {
-                let inner = body()?;
-                let ec = sec1::EcPrivateKey::from_der(&inner).map_err(|_| pem_lib())?;
-                let curve = ec
-                    .parameters
-                    .and_then(|p| p.named_curve())
-                    .ok_or_else(pem_lib)?;
-                return wrap_pkcs8(EC_PUBLIC_KEY, Some(AnyRef::from(&curve)), &inner).map(Some);
-            }
-            _ => {}
-        }
-    }
-    Ok(None)
+    ssl_api::cert::keys::find_private_key(data, password)?
+        .map(|key| key.to_pkcs8())
+        .transpose()
 }
 
 /// One DER TLV: `(tag, whole encoding, contents, rest)`.
@@ -262,28 +143,6 @@ pub(crate) fn load_identity(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn evp_bytes_to_key_chains_md5_blocks() {
-        use md5::Digest;
-        let k = evp_bytes_to_key(b"pw", b"saltsalt", 32);
-        let d1 = md5::Md5::digest(b"pwsaltsalt").to_vec();
-        assert_eq!(&k[..16], &d1[..]);
-        let mut md = md5::Md5::new();
-        md.update(&d1);
-        md.update(b"pwsaltsalt");
-        assert_eq!(&k[16..], &md.finalize()[..]);
-    }
-
-    #[test]
-    fn legacy_headers_that_cannot_decrypt() {
-        assert_eq!(
-            legacy_decrypt("RC2-CBC,0011223344556677", b"x", b"pw"),
-            None
-        );
-        assert_eq!(legacy_decrypt("AES-128-CBC,zz", b"x", b"pw"), None);
-        assert_eq!(legacy_decrypt("AES-128-CBC", b"x", b"pw"), None);
-    }
 
     #[test]
     fn garbage_is_pem_lib() {

@@ -13,6 +13,7 @@ use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
 use ssl_api::bio::MemoryBio;
 use ssl_api::cert::inspect::{is_ca, split_der_certs};
+use ssl_api::cert::keys::{self, PrivateKey};
 use ssl_api::constants::{
     Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode, OP_CIPHER_SERVER_PREFERENCE,
     OP_NO_TICKET,
@@ -81,7 +82,7 @@ impl PartialEq for RustlsContext {
 }
 
 fn pem_error() -> Error {
-    Error::ssl_library("SSL", "PEM lib")
+    keys::pem_lib()
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>> {
@@ -96,55 +97,16 @@ fn pem_sections(data: &[u8]) -> Vec<(SectionKind, Vec<u8>)> {
         .collect()
 }
 
-fn resolve_password(password: Option<&Password>) -> Result<Vec<u8>> {
-    let password = match password {
-        Some(p) => p.resolve()?,
-        // Never prompt: CPython would ask on the terminal; we fail as a wrong password.
-        None => return Err(pem_error()),
-    };
-    if password.len() > 1024 {
-        return Err(Error::value("password cannot be longer than 1024 bytes"));
-    }
-    Ok(password)
-}
-
-/// `ENCRYPTED PRIVATE KEY` (PKCS#8 with PBES2).
-fn decrypt_pkcs8(der: &[u8], password: Option<&Password>) -> Result<PrivateKeyDer<'static>> {
-    let password = resolve_password(password)?;
-    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der).map_err(|_| pem_error())?;
-    let doc = info.decrypt(&password).map_err(|_| pem_error())?;
-    Ok(PrivateKeyDer::Pkcs8(doc.as_bytes().to_vec().into()))
-}
-
-/// The first private key in `data`: PKCS#8, PKCS#1 RSA or SEC1 EC, plain or
-/// encrypted (PKCS#8 PBES2, or OpenSSL's legacy `Proc-Type: 4,ENCRYPTED`
-/// PEM). A password given for an unencrypted key is ignored, as in OpenSSL.
+/// The first private key in `data` as rustls takes it (every PEM form,
+/// decrypted by the shared reader in `ssl_api::cert::keys`).
 fn find_key(data: &[u8], password: Option<&Password>) -> Result<Option<PrivateKeyDer<'static>>> {
-    let Ok(blocks) = pem::parse_many(data) else {
-        return Ok(None);
-    };
-    for block in blocks {
-        let encrypted = block
-            .headers()
-            .get("Proc-Type")
-            .is_some_and(|v| v.contains("ENCRYPTED"));
-        let contents = || -> Result<Vec<u8>> {
-            if !encrypted {
-                return Ok(block.contents().to_vec());
-            }
-            let dek = block.headers().get("DEK-Info").ok_or_else(pem_error)?;
-            crate::legacy_pem::decrypt(dek, block.contents(), &resolve_password(password)?)
-                .ok_or_else(pem_error)
-        };
-        match block.tag() {
-            "PRIVATE KEY" => return Ok(Some(PrivateKeyDer::Pkcs8(contents()?.into()))),
-            "RSA PRIVATE KEY" => return Ok(Some(PrivateKeyDer::Pkcs1(contents()?.into()))),
-            "EC PRIVATE KEY" => return Ok(Some(PrivateKeyDer::Sec1(contents()?.into()))),
-            "ENCRYPTED PRIVATE KEY" => return decrypt_pkcs8(block.contents(), password).map(Some),
-            _ => {}
-        }
-    }
-    Ok(None)
+    Ok(
+        keys::find_private_key(data, password)?.map(|key| match key {
+            PrivateKey::Pkcs8(der) => PrivateKeyDer::Pkcs8(der.into()),
+            PrivateKey::Pkcs1(der) => PrivateKeyDer::Pkcs1(der.into()),
+            PrivateKey::Sec1(der) => PrivateKeyDer::Sec1(der.into()),
+        }),
+    )
 }
 
 fn provider_with(

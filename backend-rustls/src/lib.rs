@@ -15,7 +15,6 @@ pub mod ciphers;
 mod context;
 mod errors;
 mod keylog;
-mod legacy_pem;
 mod object;
 mod session;
 mod suites;

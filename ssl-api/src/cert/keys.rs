@@ -135,10 +135,18 @@ fn legacy_decrypt(dek_info: &str, data: &[u8], password: &[u8]) -> Option<Vec<u8
         .collect::<Option<Vec<u8>>>()?;
     let salt = iv.get(..8)?;
     match cipher.trim() {
-        "AES-128-CBC" => cbc_decrypt::<aes::Aes128>(&evp_bytes_to_key(password, salt, 16), &iv, data),
-        "AES-192-CBC" => cbc_decrypt::<aes::Aes192>(&evp_bytes_to_key(password, salt, 24), &iv, data),
-        "AES-256-CBC" => cbc_decrypt::<aes::Aes256>(&evp_bytes_to_key(password, salt, 32), &iv, data),
-        "DES-EDE3-CBC" => cbc_decrypt::<des::TdesEde3>(&evp_bytes_to_key(password, salt, 24), &iv, data),
+        "AES-128-CBC" => {
+            cbc_decrypt::<aes::Aes128>(&evp_bytes_to_key(password, salt, 16), &iv, data)
+        }
+        "AES-192-CBC" => {
+            cbc_decrypt::<aes::Aes192>(&evp_bytes_to_key(password, salt, 24), &iv, data)
+        }
+        "AES-256-CBC" => {
+            cbc_decrypt::<aes::Aes256>(&evp_bytes_to_key(password, salt, 32), &iv, data)
+        }
+        "DES-EDE3-CBC" => {
+            cbc_decrypt::<des::TdesEde3>(&evp_bytes_to_key(password, salt, 24), &iv, data)
+        }
         _ => None,
     }
 }
@@ -210,11 +218,18 @@ mod tests {
 
     #[test]
     fn legacy_headers_that_cannot_decrypt() {
-        assert_eq!(legacy_decrypt("RC2-CBC,0011223344556677", b"x", b"pw"), None);
+        assert_eq!(
+            legacy_decrypt("RC2-CBC,0011223344556677", b"x", b"pw"),
+            None
+        );
         assert_eq!(legacy_decrypt("AES-128-CBC,zz", b"x", b"pw"), None);
         assert_eq!(legacy_decrypt("AES-128-CBC", b"x", b"pw"), None);
         assert_eq!(
-            legacy_decrypt("AES-128-CBC,00112233445566778899aabbccddeeff", b"short", b"pw"),
+            legacy_decrypt(
+                "AES-128-CBC,00112233445566778899aabbccddeeff",
+                b"short",
+                b"pw"
+            ),
             None
         );
     }
@@ -222,9 +237,16 @@ mod tests {
     #[test]
     fn garbage_and_missing_password() {
         assert_eq!(find_private_key(b"hello", None).unwrap(), None);
-        let enc = b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
-        assert_eq!(find_private_key(enc, None).unwrap_err().to_string(), "[SSL] PEM lib");
+        let enc =
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        assert_eq!(
+            find_private_key(enc, None).unwrap_err().to_string(),
+            "[SSL] PEM lib"
+        );
         let long = Password::Str("x".repeat(1025));
-        assert!(matches!(find_private_key(enc, Some(&long)), Err(Error::Value(_))));
+        assert!(matches!(
+            find_private_key(enc, Some(&long)),
+            Err(Error::Value(_))
+        ));
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod inspect;
+pub mod keys;
 pub mod pem;
 pub mod record;
 pub mod time;
