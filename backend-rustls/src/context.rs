@@ -169,8 +169,22 @@ impl State {
             check_name: check_name && self.settings.check_hostname(),
             hostname_checks_common_name: self.settings.hostname_checks_common_name(),
             roots: self.store.clone(),
+            anchors: self
+                .store
+                .iter()
+                .filter_map(|c| {
+                    webpki::anchor_from_trusted_cert(c)
+                        .ok()
+                        .map(|a| a.to_owned())
+                })
+                .collect(),
             capath: self.capath.clone(),
-            crls: self.crls.clone(),
+            crls: self
+                .crls
+                .iter()
+                .filter_map(|c| webpki::OwnedCertRevocationList::from_der(c).ok())
+                .map(webpki::CertRevocationList::from)
+                .collect(),
             algorithms: aws_lc_rs::default_provider().signature_verification_algorithms,
         })
     }

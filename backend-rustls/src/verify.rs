@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
-use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 use ssl_api::constants::{VerifyFlags, VerifyMode, CERT_NONE, CERT_REQUIRED};
@@ -28,11 +28,14 @@ pub(crate) struct VerifyPolicy {
     pub check_name: bool,
     pub hostname_checks_common_name: bool,
     pub roots: Vec<CertificateDer<'static>>,
+    /// `roots` as trust anchors, parsed once per config.
+    pub anchors: Vec<TrustAnchor<'static>>,
     /// Certificates of `capath` directories: trusted, but shown by
     /// `get_ca_certs()` only once a verification has used them (OpenSSL's
     /// hashed-directory lookup caches what it loads in the store).
     pub capath: Arc<CapathCerts>,
-    pub crls: Vec<CertificateRevocationListDer<'static>>,
+    /// The loaded CRLs, parsed once per config.
+    pub crls: Vec<webpki::CertRevocationList<'static>>,
     pub algorithms: WebPkiSupportedAlgorithms,
 }
 
@@ -146,19 +149,23 @@ impl VerifyPolicy {
         let ee = webpki::EndEntityCert::try_from(end_entity)
             .map_err(|_| failure(7, "certificate signature failure"))?;
         let capath = self.capath.available();
-        let anchors: Vec<_> = self
-            .roots
-            .iter()
-            .chain(capath.iter())
-            .filter_map(|c| webpki::anchor_from_trusted_cert(c).ok())
-            .collect();
-        let crls: Vec<webpki::CertRevocationList<'_>> = self
-            .crls
-            .iter()
-            .filter_map(|c| webpki::OwnedCertRevocationList::from_der(c).ok())
-            .map(webpki::CertRevocationList::from)
-            .collect();
-        let crl_refs: Vec<&webpki::CertRevocationList<'_>> = crls.iter().collect();
+        let with_capath: Vec<TrustAnchor<'_>>;
+        let anchors: &[TrustAnchor<'_>] = if capath.is_empty() {
+            &self.anchors
+        } else {
+            with_capath = self
+                .anchors
+                .iter()
+                .cloned()
+                .chain(
+                    capath
+                        .iter()
+                        .filter_map(|c| webpki::anchor_from_trusted_cert(c).ok()),
+                )
+                .collect();
+            &with_capath
+        };
+        let crl_refs: Vec<&webpki::CertRevocationList<'_>> = self.crls.iter().collect();
         let check_leaf = self
             .verify_flags
             .contains(VerifyFlags::VERIFY_CRL_CHECK_LEAF);
@@ -189,7 +196,7 @@ impl VerifyPolicy {
         };
         let result = ee.verify_for_usage(
             self.algorithms.all,
-            &anchors,
+            anchors,
             intermediates,
             now,
             usage,
@@ -254,6 +261,14 @@ impl VerifyPolicy {
         end_entity: &CertificateDer<'_>,
         name: &ServerName<'_>,
     ) -> Result<(), VerifyFailure> {
+        // Fast path: a subjectAltName match found by webpki is one CPython's
+        // rules accept too; only a miss needs those rules (commonName fallback,
+        // their wildcard cases, the exact error).
+        if webpki::EndEntityCert::try_from(end_entity)
+            .is_ok_and(|ee| ee.verify_is_valid_for_subject_name(name).is_ok())
+        {
+            return Ok(());
+        }
         let (host, is_ip) = match name {
             ServerName::DnsName(d) => (d.as_ref().to_owned(), false),
             ServerName::IpAddress(ip) => (std::net::IpAddr::from(*ip).to_string(), true),

@@ -113,7 +113,7 @@ fn handshakes<D: DirectLibrary>(c: &mut Criterion, pki: &BenchPki) {
     g.bench_function(BenchmarkId::new("direct", "resumed"), |b| {
         b.iter_batched(
             || D::prime_resumption(&setup),
-            |_first| D::resumed(&setup),
+            |first| D::resumed(&setup, &first),
             BatchSize::SmallInput,
         )
     });

@@ -270,8 +270,9 @@ pub trait DirectLibrary {
     /// Leaves a resumable session in the client's cache; returns the pair it
     /// came from, to be kept alive while resuming.
     fn prime_resumption(setup: &Self::Setup) -> Self::Pair;
-    /// A handshake that must resume; panics if it did not.
-    fn resumed(setup: &Self::Setup);
+    /// A handshake that must resume the session `first` (from
+    /// [`DirectLibrary::prime_resumption`]) received; panics if it did not.
+    fn resumed(setup: &Self::Setup, first: &Self::Pair);
     /// One connection over the loopback TCP pair `(client, server)`: the
     /// client sends `total` bytes in `chunk` writes on this thread while the
     /// server reads them on another; returns the bytes the server read.
@@ -456,7 +457,8 @@ pub mod rustls_direct {
             pair
         }
 
-        fn resumed(setup: &Self::Setup) {
+        fn resumed(setup: &Self::Setup, _first: &Self::Pair) {
+            // rustls's client cache holds the tickets `first` received.
             let (c, _, _) = Self::connect(setup);
             assert_eq!(c.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
         }
@@ -608,7 +610,7 @@ pub mod native_direct {
             Self::connect(setup)
         }
 
-        fn resumed(_setup: &Setup) {
+        fn resumed(_setup: &Setup, _first: &Self::Pair) {
             panic!("native-tls has no session resumption (capability S14)");
         }
 
@@ -857,7 +859,16 @@ pub mod openssl_direct {
             (c, s)
         }
 
-        fn resumed(setup: &Setup) {
+        fn resumed(setup: &Setup, first: &Self::Pair) {
+            // Resume what `first` received (each batch input has its own
+            // session: OpenSSL clients use a TLS 1.3 ticket once).
+            if let Some(session) = first.0.ssl().session() {
+                let copy = session
+                    .to_der()
+                    .ok()
+                    .and_then(|d| SslSession::from_der(&d).ok());
+                *setup.session.lock().unwrap_or_else(|e| e.into_inner()) = copy;
+            }
             let (c, _) = Self::connect(setup);
             assert!(c.ssl().session_reused(), "not resumed");
         }

@@ -33,8 +33,8 @@ fn rustls_workloads_run_both_ways() {
         let (session, _first) = bench::framework_session::<Rustls>(&client, &server).unwrap();
         bench::framework_resumed::<Rustls>(&client, &server, &session).unwrap();
         let setup = RustlsDirect::setup(&pki, kind, None, true);
-        let _first = RustlsDirect::prime_resumption(&setup);
-        RustlsDirect::resumed(&setup);
+        let first = RustlsDirect::prime_resumption(&setup);
+        RustlsDirect::resumed(&setup, &first);
     }
     let (client, server) = bench::contexts::<Rustls>(&pki, CertKind::EcdsaP256, None).unwrap();
     let tcp = bench::tcp_pair().unwrap();
@@ -82,8 +82,11 @@ fn openssl_workloads_run_both_ways() {
         let (session, _first) = bench::framework_session::<OpenSsl>(&client, &server).unwrap();
         bench::framework_resumed::<OpenSsl>(&client, &server, &session).unwrap();
         let setup = OpenSslDirect::setup(&pki, kind, None, true);
-        let _first = OpenSslDirect::prime_resumption(&setup);
-        OpenSslDirect::resumed(&setup);
+        // Two batch inputs first, then their resumptions (as criterion runs them).
+        let first = OpenSslDirect::prime_resumption(&setup);
+        let second = OpenSslDirect::prime_resumption(&setup);
+        OpenSslDirect::resumed(&setup, &first);
+        OpenSslDirect::resumed(&setup, &second);
     }
     let (client, server) = bench::contexts::<OpenSsl>(&pki, CertKind::EcdsaP256, None).unwrap();
     let tcp = bench::tcp_pair().unwrap();
