@@ -862,12 +862,10 @@ pub mod openssl_direct {
         fn resumed(setup: &Setup, first: &Self::Pair) {
             // Resume what `first` received (each batch input has its own
             // session: OpenSSL clients use a TLS 1.3 ticket once).
+            // `first` is still alive, so its own session stays resumable: a
+            // reference, no copy, inside the timed part.
             if let Some(session) = first.0.ssl().session() {
-                let copy = session
-                    .to_der()
-                    .ok()
-                    .and_then(|d| SslSession::from_der(&d).ok());
-                *setup.session.lock().unwrap_or_else(|e| e.into_inner()) = copy;
+                *setup.session.lock().unwrap_or_else(|e| e.into_inner()) = Some(session.to_owned());
             }
             let (c, _) = Self::connect(setup);
             assert!(c.ssl().session_reused(), "not resumed");
