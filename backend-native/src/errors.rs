@@ -363,7 +363,7 @@ mod imp {
                 return match *reason {
                     "UNEXPECTED_EOF_WHILE_READING" => Error::eof(),
                     "ZERO_RETURN" => Error::zero_return(),
-                    _ => Error::ssl("SSL", reason, *msg),
+                    _ => Error::ssl("SSL", *reason, *msg),
                 };
             }
         }
