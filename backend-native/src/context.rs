@@ -523,11 +523,11 @@ impl ssl_api::Context for NativeContext {
         capath: Option<&Path>,
         cadata: Option<CaData>,
     ) -> Result<()> {
-        if cafile.is_none() && capath.is_none() && cadata.is_none() {
-            return Err(Error::value(
-                "cafile, capath and cadata cannot be all omitted",
-            ));
-        }
+        ssl_api::settings::check_verify_locations(
+            cafile.is_some(),
+            capath.is_some(),
+            cadata.is_some(),
+        )?;
         if let Some(data) = cadata {
             match data {
                 CaData::Pem(text) => {

@@ -688,11 +688,11 @@ impl ssl_api::Context for OpenSslContext {
         capath: Option<&Path>,
         cadata: Option<CaData>,
     ) -> Result<()> {
-        if cafile.is_none() && capath.is_none() && cadata.is_none() {
-            return Err(Error::value(
-                "cafile, capath and cadata cannot be all omitted",
-            ));
-        }
+        ssl_api::settings::check_verify_locations(
+            cafile.is_some(),
+            capath.is_some(),
+            cadata.is_some(),
+        )?;
         let mut state = self.lock();
         if let Some(data) = cadata {
             match data {

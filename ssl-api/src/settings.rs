@@ -283,3 +283,16 @@ impl ContextSettings {
 fn is_flexible(protocol: Protocol) -> bool {
     protocol == PROTOCOL_TLS || protocol == PROTOCOL_TLS_CLIENT || protocol == PROTOCOL_TLS_SERVER
 }
+
+/// Python's check on `load_verify_locations(cafile, capath, cadata)` (X9): at
+/// least one of the three must be given (CPython raises a TypeError; here a
+/// ValueError with its message).
+pub fn check_verify_locations(cafile: bool, capath: bool, cadata: bool) -> Result<()> {
+    if cafile || capath || cadata {
+        Ok(())
+    } else {
+        Err(Error::value(
+            "cafile, capath and cadata cannot be all omitted",
+        ))
+    }
+}
