@@ -187,9 +187,9 @@ cfg_if::cfg_if! {
 
 /// `ssl.enum_certificates(store_name)` (F14) and `ssl.enum_crls(store_name)`
 /// (F15): the Windows system certificate stores, read as CPython reads them,
-/// whatever the backend (see `backend_native::windows`).
+/// whatever the backend (see `system_store::windows`).
 #[cfg(windows)]
-pub use backend_native::windows::{
+pub use system_store::windows::{
     enum_certificates, enum_crls, Encoding as StoreEncoding, StoreCertificate, StoreCrl, Trust,
 };
 

@@ -38,11 +38,13 @@ mod session;
 mod wire;
 
 #[cfg(target_os = "macos")]
-pub mod macos;
-pub mod system_store;
+pub use ::system_store::macos;
 #[cfg(windows)]
-#[allow(unsafe_code)]
-pub mod windows;
+pub use ::system_store::windows;
+/// The platform stores (re-exported from the `system-store` crate).
+pub mod system_store {
+    pub use ::system_store::trusted_certs;
+}
 
 #[cfg(feature = "tls")]
 pub use context::NativeContext;

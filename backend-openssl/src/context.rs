@@ -722,8 +722,22 @@ impl ssl_api::Context for OpenSslContext {
         Ok(())
     }
 
-    fn load_default_certs(&self, _purpose: Purpose) -> Result<()> {
-        // CPython off Windows: `self.set_default_verify_paths()`.
+    fn load_default_certs(&self, purpose: Purpose) -> Result<()> {
+        // CPython: on Windows the CA and ROOT stores filtered by purpose (on
+        // macOS the keychain trust settings, from the same shared crate), then
+        // `self.set_default_verify_paths()` everywhere.
+        if let Some(certs) = system_store::trusted_certs(purpose)? {
+            self.update(|s| {
+                for der in certs {
+                    if let Ok(cert) = openssl::x509::X509::from_der(&der) {
+                        // A certificate already in the store is not an error (CPython).
+                        let _ = s.builder.cert_store_mut().add_cert(cert);
+                    }
+                }
+                let _ = ErrorStack::get();
+                Ok(())
+            })?;
+        }
         self.set_default_verify_paths()
     }
 

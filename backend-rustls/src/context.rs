@@ -567,7 +567,17 @@ impl ssl_api::Context for RustlsContext {
         Ok(())
     }
 
-    fn load_default_certs(&self, _purpose: Purpose) -> Result<()> {
+    fn load_default_certs(&self, purpose: Purpose) -> Result<()> {
+        // CPython: on Windows the CA and ROOT stores filtered by purpose (on
+        // macOS the keychain trust settings), then set_default_verify_paths().
+        if let Some(certs) = system_store::trusted_certs(purpose)? {
+            self.update(|s| {
+                for der in certs {
+                    Self::add_store_cert(s, der.into());
+                }
+                Ok(())
+            })?;
+        }
         self.set_default_verify_paths()
     }
 

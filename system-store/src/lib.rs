@@ -1,7 +1,19 @@
-//! The platform's trusted certificates for a purpose, as DER, for any backend
-//! (X8 `load_default_certs(purpose)`): one call that means the same thing on
-//! every OS, so a backend's `load_default_certs` can add them to its own
-//! trust store without knowing the platform.
+//! # system-store
+//!
+//! The platform's trusted certificates for a purpose, as DER, for every
+//! backend (X8 `load_default_certs(purpose)`): one call that means the same
+//! thing on every OS, so a backend's `load_default_certs` can add them to its
+//! own trust store without knowing the platform. Windows (F14
+//! `enum_certificates`, F15 `enum_crls`, CPython's store reading) and macOS
+//! (keychain trust settings) live here, apart from any TLS library, so that
+//! no backend has to depend on another.
+#![deny(missing_docs)]
+
+#[cfg(target_os = "macos")]
+pub mod macos;
+#[cfg(windows)]
+#[allow(unsafe_code)]
+pub mod windows;
 
 use ssl_api::constants::Purpose;
 use ssl_api::Result;
