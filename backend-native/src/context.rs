@@ -44,6 +44,12 @@ pub(crate) struct Capath {
 }
 
 impl Capath {
+    /// Whether a handshake could still mark a certificate (most contexts
+    /// have no capath: then nothing is parsed per handshake).
+    pub(crate) fn has_unmarked(&self) -> bool {
+        self.used.iter().any(|u| !u)
+    }
+
     /// Marks the capath certificates that issued `leaf`, and their issuers.
     pub(crate) fn mark_chain_of(&mut self, leaf: &[u8]) {
         use x509_parser::prelude::{FromDer, X509Certificate};

@@ -159,13 +159,14 @@ impl NativeObject {
             }
         }
         if !self.server_side && self.context.verify_mode_is_verifying() {
-            if let Ok(Some(cert)) = stream.peer_certificate() {
-                if let Ok(der) = cert.to_der() {
-                    let capath = self.context.lock().capath.clone();
-                    capath
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .mark_chain_of(&der);
+            let capath = self.context.lock().capath.clone();
+            let mut capath = capath.lock().unwrap_or_else(|e| e.into_inner());
+            if capath.has_unmarked() {
+                if let Ok(Some(der)) = stream
+                    .peer_certificate()
+                    .map(|c| c.and_then(|c| c.to_der().ok()))
+                {
+                    capath.mark_chain_of(&der);
                 }
             }
         }

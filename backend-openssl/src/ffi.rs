@@ -165,6 +165,15 @@ pub(crate) fn clear_servername_callback(builder: &mut SslContextBuilder) {
     }
 }
 
+/// Removes the keylog callback (`SSL_CTX_set_keylog_callback(ctx, NULL)`), as
+/// CPython does when `keylog_filename` is set to None: OpenSSL then no longer
+/// formats the secret lines.
+pub(crate) fn clear_keylog_callback(builder: &mut SslContextBuilder) {
+    // SAFETY: stores a null callback pointer in the builder's live SSL_CTX;
+    // OpenSSL checks for null before calling it.
+    unsafe { sys::SSL_CTX_set_keylog_callback(builder.as_ptr(), None) }
+}
+
 /// One `SSL_CTX_sess_*` counter (`session_stats()`, X21).
 pub(crate) fn sess_stat(ctx: &SslContextRef, cmd: i32) -> i64 {
     // SAFETY: the SSL_CTX is live for the borrow; the SSL_CTRL_SESS_* commands

@@ -452,11 +452,9 @@ impl ssl_api::Context for RustlsContext {
 
     fn set_keylog_filename(&self, path: Option<&Path>) -> Result<()> {
         if let Some(p) = path {
-            // Like CPython: the file must be openable for appending now.
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)?;
+            // Like CPython: the file must be openable for appending now, and
+            // a new one starts with the header.
+            ssl_api::settings::open_keylog_file(p)?;
         }
         self.update(|s| {
             s.settings.set_keylog_filename(path.map(Path::to_path_buf));

@@ -160,6 +160,76 @@ pub fn tls13_echo_over_memory_bio<B: Backend>(pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
+/// X23+ keylog_filename: a new file starts with CPython's header, each TLS 1.3
+/// handshake appends NSS key log lines (`LABEL client_random secret`) for the
+/// connection's one client random; after setting None nothing more is written.
+pub fn keylog_file_lines<B: Backend>(pki: &Pki) -> CaseResult {
+    let path = pki.dir().join(format!("keylog-{}.txt", B::NAME));
+    let _ = std::fs::remove_file(&path);
+    let client = client_ctx::<B>(pki)?;
+    let server = server_ctx::<B>(pki)?;
+    or_not_supported!(client.set_keylog_filename(Some(&path)));
+    ensure!(
+        client.keylog_filename().as_deref() == Some(path.as_path()),
+        "keylog_filename reads {:?}",
+        client.keylog_filename()
+    );
+    let handshake = || -> Result<(), String> {
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s).into_result()?;
+        // TLS 1.3 application secrets may be logged when the client reads
+        // the server's first data.
+        let got = send_and_receive(&mut s, &mut c, b"x").map_err(e2s)?;
+        ensure!(got == b"x", "client got {got:?}");
+        Ok(())
+    };
+    handshake()?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("read keylog: {e}"))?;
+    let body = text
+        .strip_prefix(ssl_api::settings::KEYLOG_HEADER)
+        .ok_or_else(|| format!("no CPython header: {text:?}"))?;
+    let mut labels = Vec::new();
+    let mut randoms = std::collections::BTreeSet::new();
+    for line in body.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+        ensure!(
+            f.len() == 3 && f[1].len() == 64 && hex(f[1]) && f[2].len() >= 64 && hex(f[2]),
+            "malformed key log line {line:?}"
+        );
+        labels.push(f[0].to_string());
+        randoms.insert(f[1].to_string());
+    }
+    labels.sort();
+    let expected = [
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+        "CLIENT_TRAFFIC_SECRET_0",
+        "EXPORTER_SECRET",
+        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        "SERVER_TRAFFIC_SECRET_0",
+    ];
+    ensure!(labels == expected, "labels {labels:?}");
+    ensure!(randoms.len() == 1, "client randoms {randoms:?}");
+    client.set_keylog_filename(None).map_err(e2s)?;
+    ensure!(
+        client.keylog_filename().is_none(),
+        "keylog_filename not None"
+    );
+    handshake()?;
+    let after = std::fs::read_to_string(&path).map_err(|e| format!("read keylog: {e}"))?;
+    ensure!(after == text, "lines written after keylog_filename = None");
+    // Setting it again on a non-empty file appends without a second header.
+    client.set_keylog_filename(Some(&path)).map_err(e2s)?;
+    handshake()?;
+    let again = std::fs::read_to_string(&path).map_err(|e| format!("read keylog: {e}"))?;
+    ensure!(
+        again.matches("# TLS secrets log file").count() == 1
+            && again.lines().count() == 1 + 2 * expected.len(),
+        "after re-enabling: {again:?}"
+    );
+    Ok(Outcome::Pass)
+}
+
 /// X23+/P3: maximum_version TLS 1.2 gives a TLS 1.2 connection that echoes.
 pub fn tls12_echo<B: Backend>(pki: &Pki) -> CaseResult {
     let client = client_ctx::<B>(pki)?;
@@ -1678,6 +1748,7 @@ case_list! {
     dh_params_enable_dhe ["X17", "S5"],
     legacy_tls_versions_at_seclevel0 ["C3", "C5", "P3"],
     post_handshake_client_auth ["X23+"],
+    keylog_file_lines ["X23+"],
     socket_doc_client_server ["S1", "X19", "F2"],
     socket_lazy_connect ["S1", "S3", "X19", "F1"],
     socket_accept_on_wrapped_listener ["S1", "F1", "X19"],
