@@ -16,7 +16,7 @@
 
 use std::io::Write as _;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 
 use openssl::dh::Dh;
@@ -470,12 +470,15 @@ impl ssl_api::Context for OpenSslContext {
         Ok(OpenSslContext { inner })
     }
 
-    fn protocol(&self) -> Protocol {
-        self.lock().settings.protocol()
+    fn with_settings<R>(&self, read: impl FnOnce(&ContextSettings) -> R) -> R {
+        read(&self.lock().settings)
     }
 
-    fn options(&self) -> Options {
-        Options::from_bits_retain(self.lock().builder.options().bits() as u64)
+    fn update_settings<R>(
+        &self,
+        change: impl FnOnce(&mut ContextSettings) -> Result<R>,
+    ) -> Result<R> {
+        self.update(|s| change(&mut s.settings))
     }
 
     fn set_options(&self, options: Options) -> Result<()> {
@@ -495,10 +498,6 @@ impl ssl_api::Context for OpenSslContext {
             s.settings.set_options(options);
             Ok(())
         })
-    }
-
-    fn verify_mode(&self) -> VerifyMode {
-        self.lock().settings.verify_mode()
     }
 
     fn set_verify_mode(&self, mode: VerifyMode) -> Result<()> {
@@ -536,10 +535,6 @@ impl ssl_api::Context for OpenSslContext {
         })
     }
 
-    fn check_hostname(&self) -> bool {
-        self.lock().settings.check_hostname()
-    }
-
     fn set_check_hostname(&self, check: bool) -> Result<()> {
         self.update(|s| {
             s.settings.set_check_hostname(check);
@@ -567,10 +562,6 @@ impl ssl_api::Context for OpenSslContext {
         self.set_bound(version, true)
     }
 
-    fn hostname_checks_common_name(&self) -> bool {
-        self.lock().settings.hostname_checks_common_name()
-    }
-
     fn set_hostname_checks_common_name(&self, check: bool) -> Result<()> {
         self.update(|s| {
             s.settings.set_hostname_checks_common_name(check);
@@ -579,20 +570,12 @@ impl ssl_api::Context for OpenSslContext {
         })
     }
 
-    fn post_handshake_auth(&self) -> bool {
-        self.lock().settings.post_handshake_auth()
-    }
-
     fn set_post_handshake_auth(&self, enabled: bool) -> Result<()> {
         // Like CPython: remembered here, applied to each new connection.
         self.update(|s| {
             s.settings.set_post_handshake_auth(enabled);
             Ok(())
         })
-    }
-
-    fn keylog_filename(&self) -> Option<PathBuf> {
-        self.lock().settings.keylog_filename().cloned()
     }
 
     fn set_keylog_filename(&self, path: Option<&Path>) -> Result<()> {

@@ -2,7 +2,7 @@
 //! identity and trust store, and the rustls configs built from them (cached
 //! until a setting changes).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::crypto::aws_lc_rs;
@@ -15,8 +15,7 @@ use ssl_api::bio::MemoryBio;
 use ssl_api::cert::inspect::{is_ca, split_der_certs};
 use ssl_api::cert::keys::{self, PrivateKey};
 use ssl_api::constants::{
-    Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode, OP_CIPHER_SERVER_PREFERENCE,
-    OP_NO_TICKET,
+    Protocol, Purpose, TlsVersion, VerifyFlags, OP_CIPHER_SERVER_PREFERENCE, OP_NO_TICKET,
 };
 use ssl_api::{
     CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
@@ -357,31 +356,15 @@ impl ssl_api::Context for RustlsContext {
         })
     }
 
-    fn protocol(&self) -> Protocol {
-        self.lock().settings.protocol()
+    fn with_settings<R>(&self, read: impl FnOnce(&ContextSettings) -> R) -> R {
+        read(&self.lock().settings)
     }
 
-    fn options(&self) -> Options {
-        self.lock().settings.options()
-    }
-
-    fn set_options(&self, options: Options) -> Result<()> {
-        self.update(|s| {
-            s.settings.set_options(options);
-            Ok(())
-        })
-    }
-
-    fn verify_mode(&self) -> VerifyMode {
-        self.lock().settings.verify_mode()
-    }
-
-    fn set_verify_mode(&self, mode: VerifyMode) -> Result<()> {
-        self.update(|s| s.settings.set_verify_mode(mode))
-    }
-
-    fn verify_flags(&self) -> VerifyFlags {
-        self.lock().settings.verify_flags()
+    fn update_settings<R>(
+        &self,
+        change: impl FnOnce(&mut ContextSettings) -> Result<R>,
+    ) -> Result<R> {
+        self.update(|s| change(&mut s.settings))
     }
 
     fn set_verify_flags(&self, flags: VerifyFlags) -> Result<()> {
@@ -391,46 +374,11 @@ impl ssl_api::Context for RustlsContext {
         })
     }
 
-    fn check_hostname(&self) -> bool {
-        self.lock().settings.check_hostname()
-    }
-
-    fn set_check_hostname(&self, check: bool) -> Result<()> {
-        self.update(|s| {
-            s.settings.set_check_hostname(check);
-            Ok(())
-        })
-    }
-
-    fn minimum_version(&self) -> TlsVersion {
-        self.lock().settings.minimum_version()
-    }
-
-    fn set_minimum_version(&self, version: TlsVersion) -> Result<()> {
-        self.update(|s| s.settings.set_minimum_version(version))
-    }
-
-    fn maximum_version(&self) -> TlsVersion {
-        self.lock().settings.maximum_version()
-    }
-
-    fn set_maximum_version(&self, version: TlsVersion) -> Result<()> {
-        self.update(|s| s.settings.set_maximum_version(version))
-    }
-
-    fn hostname_checks_common_name(&self) -> bool {
-        self.lock().settings.hostname_checks_common_name()
-    }
-
     fn set_hostname_checks_common_name(&self, check: bool) -> Result<()> {
         self.update(|s| {
             s.settings.set_hostname_checks_common_name(check);
             Ok(())
         })
-    }
-
-    fn post_handshake_auth(&self) -> bool {
-        self.lock().settings.post_handshake_auth()
     }
 
     fn set_post_handshake_auth(&self, enabled: bool) -> Result<()> {
@@ -444,10 +392,6 @@ impl ssl_api::Context for RustlsContext {
             s.settings.set_post_handshake_auth(false);
             Ok(())
         })
-    }
-
-    fn keylog_filename(&self) -> Option<PathBuf> {
-        self.lock().settings.keylog_filename().cloned()
     }
 
     fn set_keylog_filename(&self, path: Option<&Path>) -> Result<()> {

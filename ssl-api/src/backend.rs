@@ -12,6 +12,7 @@ use crate::cert::decode::decode_cert;
 use crate::cert::record::CertRecord;
 use crate::constants::{Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode};
 use crate::error::{Error, Result};
+use crate::settings::ContextSettings;
 use crate::types::{
     CaData, Capabilities, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths, Password,
     ServernameCallback, SessionStats, WrapOptions,
@@ -68,52 +69,105 @@ pub trait Context: Clone + Send + Sync + Sized {
     /// `SSLContext(protocol)` (X1) with CPython's defaults.
     fn new(protocol: Protocol) -> Result<Self>;
 
+    /// Reads the Python-visible settings ([`ContextSettings`]) under the
+    /// context's lock. The plain getters below are provided over it, so a
+    /// backend writes them only where its library holds the truth.
+    fn with_settings<R>(&self, read: impl FnOnce(&ContextSettings) -> R) -> R;
+    /// Changes the settings under the context's lock; the backend drops any
+    /// configuration it built from the old ones. The setters whose rules
+    /// are Python's alone are provided over it; a backend overrides those its
+    /// library must also be told about.
+    fn update_settings<R>(
+        &self,
+        change: impl FnOnce(&mut ContextSettings) -> Result<R>,
+    ) -> Result<R>;
+
     /// `protocol` (X2), read-only.
-    fn protocol(&self) -> Protocol;
+    fn protocol(&self) -> Protocol {
+        self.with_settings(|s| s.protocol())
+    }
 
     /// `options` (X3).
-    fn options(&self) -> Options;
+    fn options(&self) -> Options {
+        self.with_settings(|s| s.options())
+    }
     /// Sets `options` (X3); bits may be cleared as well as set.
-    fn set_options(&self, options: Options) -> Result<()>;
+    fn set_options(&self, options: Options) -> Result<()> {
+        self.update_settings(|s| {
+            s.set_options(options);
+            Ok(())
+        })
+    }
 
     /// `verify_mode` (X4).
-    fn verify_mode(&self) -> VerifyMode;
+    fn verify_mode(&self) -> VerifyMode {
+        self.with_settings(|s| s.verify_mode())
+    }
     /// Sets `verify_mode` (X4); `CERT_NONE` while `check_hostname` is on is a ValueError.
-    fn set_verify_mode(&self, mode: VerifyMode) -> Result<()>;
+    fn set_verify_mode(&self, mode: VerifyMode) -> Result<()> {
+        self.update_settings(|s| s.set_verify_mode(mode))
+    }
 
     /// `verify_flags` (X5).
-    fn verify_flags(&self) -> VerifyFlags;
-    /// Sets `verify_flags` (X5).
+    fn verify_flags(&self) -> VerifyFlags {
+        self.with_settings(|s| s.verify_flags())
+    }
+    /// Sets `verify_flags` (X5). Required: each library checks certificates
+    /// its own way, so each backend says what it does with the flags.
     fn set_verify_flags(&self, flags: VerifyFlags) -> Result<()>;
 
     /// `check_hostname` (X6).
-    fn check_hostname(&self) -> bool;
+    fn check_hostname(&self) -> bool {
+        self.with_settings(|s| s.check_hostname())
+    }
     /// Sets `check_hostname` (X6); turning it on with `CERT_NONE` switches to
     /// `CERT_REQUIRED`, as Python 3.7+ does.
-    fn set_check_hostname(&self, check: bool) -> Result<()>;
+    fn set_check_hostname(&self, check: bool) -> Result<()> {
+        self.update_settings(|s| {
+            s.set_check_hostname(check);
+            Ok(())
+        })
+    }
 
     /// `minimum_version` (X23+).
-    fn minimum_version(&self) -> TlsVersion;
+    fn minimum_version(&self) -> TlsVersion {
+        self.with_settings(|s| s.minimum_version())
+    }
     /// Sets `minimum_version` (X23+): a ValueError for fixed-version protocols.
-    fn set_minimum_version(&self, version: TlsVersion) -> Result<()>;
+    fn set_minimum_version(&self, version: TlsVersion) -> Result<()> {
+        self.update_settings(|s| s.set_minimum_version(version))
+    }
     /// `maximum_version` (X23+).
-    fn maximum_version(&self) -> TlsVersion;
+    fn maximum_version(&self) -> TlsVersion {
+        self.with_settings(|s| s.maximum_version())
+    }
     /// Sets `maximum_version` (X23+).
-    fn set_maximum_version(&self, version: TlsVersion) -> Result<()>;
+    fn set_maximum_version(&self, version: TlsVersion) -> Result<()> {
+        self.update_settings(|s| s.set_maximum_version(version))
+    }
 
     /// `hostname_checks_common_name` (X23+).
-    fn hostname_checks_common_name(&self) -> bool;
-    /// Sets `hostname_checks_common_name` (X23+).
+    fn hostname_checks_common_name(&self) -> bool {
+        self.with_settings(|s| s.hostname_checks_common_name())
+    }
+    /// Sets `hostname_checks_common_name` (X23+). Required: the name check is
+    /// the library's (or the backend's verifier's).
     fn set_hostname_checks_common_name(&self, check: bool) -> Result<()>;
 
     /// `post_handshake_auth` (X23+).
-    fn post_handshake_auth(&self) -> bool;
-    /// Sets `post_handshake_auth` (X23+).
+    fn post_handshake_auth(&self) -> bool {
+        self.with_settings(|s| s.post_handshake_auth())
+    }
+    /// Sets `post_handshake_auth` (X23+). Required: a library without
+    /// post-handshake authentication must refuse `true`.
     fn set_post_handshake_auth(&self, enabled: bool) -> Result<()>;
 
     /// `keylog_filename` (X23+).
-    fn keylog_filename(&self) -> Option<std::path::PathBuf>;
+    fn keylog_filename(&self) -> Option<std::path::PathBuf> {
+        self.with_settings(|s| s.keylog_filename().cloned())
+    }
     /// Sets `keylog_filename` (X23+): NSS key log lines are appended to it.
+    /// Required: the library writes the lines.
     fn set_keylog_filename(&self, path: Option<&Path>) -> Result<()>;
 
     /// `load_cert_chain(certfile, keyfile, password)` (X7).
