@@ -1324,6 +1324,182 @@ pub fn rand_functions<B: Backend>(_pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
+/// P4 (18.2.1, "Multi-processing"): after `os.fork()` the parent and the
+/// child must not draw the same random bytes, as the generator's state was
+/// copied into the child. The generator is primed before each fork, so there
+/// is state to copy; three forks, each child's 32 bytes against the parent's
+/// (and against every other draw). Every child is reaped within a bound.
+pub fn rand_differs_after_fork<B: Backend>(_pki: &Pki) -> CaseResult {
+    #[cfg(unix)]
+    {
+        fork_check::run::<B>()
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(Outcome::NotSupported(
+            "fork does not exist on this platform".into(),
+        ))
+    }
+}
+
+/// The forks of [`rand_differs_after_fork`].
+#[cfg(unix)]
+mod fork_check {
+    use std::io::{Read, Write};
+    use std::os::unix::io::AsRawFd;
+    use std::os::unix::net::UnixStream;
+    use std::time::{Duration, Instant};
+
+    use ssl_api::Backend;
+
+    use super::{e2s, CaseResult, Outcome};
+    use crate::net::{poll, Interest};
+
+    const FORKS: usize = 3;
+    const DRAW: usize = 32;
+    /// How long the parent waits for a child's bytes and then for its exit.
+    const CHILD_WAIT: Duration = Duration::from_secs(10);
+
+    pub(super) fn run<B: Backend>() -> CaseResult {
+        let mut seen: Vec<Vec<u8>> = Vec::new();
+        for i in 1..=FORKS {
+            // Prime the generator: the parent has drawn before it forks.
+            seen.push(B::rand_bytes(DRAW).map_err(e2s)?);
+            let (parent, child) = fork_and_draw::<B>().map_err(|e| format!("fork {i}: {e}"))?;
+            ensure!(
+                parent.len() == DRAW && child.len() == DRAW,
+                "fork {i}: {} bytes in the parent, {} in the child",
+                parent.len(),
+                child.len()
+            );
+            ensure!(
+                parent != child,
+                "fork {i}: the parent and the child drew the same bytes after fork"
+            );
+            for draw in [parent, child] {
+                ensure!(
+                    !seen.contains(&draw),
+                    "fork {i}: a draw repeats an earlier one"
+                );
+                seen.push(draw);
+            }
+        }
+        Ok(Outcome::Pass)
+    }
+
+    /// Forks; both processes call `RAND_bytes(32)` right away; the child
+    /// sends its bytes over a socket pair and exits 0. Returns
+    /// `(parent's, child's)` once the child is reaped (killed and reaped if it
+    /// does not finish within [`CHILD_WAIT`]).
+    #[allow(unsafe_code)]
+    fn fork_and_draw<B: Backend>() -> Result<(Vec<u8>, Vec<u8>), String> {
+        let (mut ours, theirs) = UnixStream::pair().map_err(|e| format!("socketpair: {e}"))?;
+        // SAFETY: fork() itself has no memory-safety preconditions; the
+        // hazard is the child of a multi-threaded process (the test harness
+        // runs cases on several threads), where only the forking thread
+        // exists and locks held by the others stay held. The child therefore
+        // runs only what the case is about: the backend's RAND_bytes
+        // (OpenSSL, AWS-LC and getrandom are made to be called in a child
+        // after fork; glibc's malloc is fork-safe), one write to a socket it
+        // already owns, and `_exit`, which runs no destructor, atexit handler
+        // or test-harness code. A child that blocks anyway is killed by the
+        // parent's bounded wait below.
+        let pid = unsafe { libc::fork() };
+        if pid < 0 {
+            return Err(format!("fork: {}", std::io::Error::last_os_error()));
+        }
+        if pid == 0 {
+            let code = std::panic::catch_unwind(|| match B::rand_bytes(DRAW) {
+                Ok(bytes) if (&theirs).write_all(&bytes).is_ok() => 0,
+                Ok(_) => 3,
+                Err(_) => 2,
+            })
+            .unwrap_or(4);
+            // SAFETY: `_exit` ends the child at once; it takes a plain exit
+            // code and never returns, so no Rust state of the copied process
+            // (the harness, other threads' data) is touched after it.
+            unsafe { libc::_exit(code) }
+        }
+        drop(theirs);
+        let parent = B::rand_bytes(DRAW).map_err(e2s);
+        let deadline = Instant::now() + CHILD_WAIT;
+        let child = read_draw(&mut ours, deadline);
+        let status = reap(pid, deadline)?;
+        let (parent, child) = (parent?, child?);
+        ensure!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "the child did not exit 0 (wait status {status:#x})"
+        );
+        Ok((parent, child))
+    }
+
+    /// The child's [`DRAW`] bytes, or an error at EOF or at `deadline`.
+    fn read_draw(s: &mut UnixStream, deadline: Instant) -> Result<Vec<u8>, String> {
+        let mut got = vec![0u8; DRAW];
+        let mut have = 0;
+        while have < DRAW {
+            let left = deadline.saturating_duration_since(Instant::now());
+            ensure!(
+                !left.is_zero(),
+                "no bytes from the child within {CHILD_WAIT:?} ({have} of {DRAW})"
+            );
+            let ready = poll(
+                &[(
+                    s.as_raw_fd(),
+                    Interest {
+                        read: true,
+                        write: false,
+                    },
+                )],
+                left,
+            )?;
+            if !ready[0].0 {
+                continue;
+            }
+            match s.read(&mut got[have..]) {
+                Ok(0) => return Err(format!("the child sent {have} of {DRAW} bytes")),
+                Ok(n) => have += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("reading the child's bytes: {e}")),
+            }
+        }
+        Ok(got)
+    }
+
+    /// Waits for `pid` until `deadline`, then kills and reaps it (an error).
+    #[allow(unsafe_code)]
+    fn reap(pid: libc::pid_t, deadline: Instant) -> Result<libc::c_int, String> {
+        let mut status: libc::c_int = 0;
+        loop {
+            // SAFETY: `status` is a live, exclusively borrowed c_int that
+            // waitpid fills in; `pid` is our own child, not yet reaped.
+            let r = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+            if r == pid {
+                return Ok(status);
+            }
+            if r < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(format!("waitpid: {e}"));
+            }
+            if Instant::now() >= deadline {
+                // SAFETY: as above; SIGKILL ends the child, so the blocking
+                // waitpid that follows returns at once.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                    libc::waitpid(pid, &mut status, 0);
+                }
+                return Err(format!(
+                    "the child did not finish within {CHILD_WAIT:?}: killed"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
 /// F13/X8/X12: default verify paths name OpenSSL's environment variables, and
 /// loading the default certificates fills the store when the system has a bundle.
 pub fn default_verify_paths_and_certs<B: Backend>(_pki: &Pki) -> CaseResult {
@@ -1684,6 +1860,9 @@ macro_rules! case_list {
         /// The names of every shared case, in order.
         pub const CASE_NAMES: &[&str] = &[$(stringify!($name)),*];
 
+        /// Every shared case's name with the reference ids it covers, in order.
+        pub const CASE_REFS: &[(&str, &[&str])] = &[$((stringify!($name), &[$($r),*])),*];
+
         /// Every shared case for backend `B`, in a stable order.
         pub fn all<B: Backend>() -> Vec<CaseDef<B>> {
             vec![$(CaseDef { name: stringify!($name), refs: &[$($r),*], run: $name::<B>, _b: std::marker::PhantomData }),*]
@@ -1740,6 +1919,7 @@ case_list! {
     common_name_and_ip_hostnames ["X6", "X23+"],
     object_attributes_and_want_read ["S13", "O1", "E3", "X20"],
     rand_functions ["F3", "F4", "F5", "F6", "F7"],
+    rand_differs_after_fork ["P4"],
     default_verify_paths_and_certs ["F13", "X8", "X12"],
     constants_match_cpython ["C1", "C2", "C3", "C4", "C5", "C7", "C8", "C9", "C10"],
     pure_functions_match_cpython ["F8", "F9", "F11", "F12"],
@@ -1761,6 +1941,7 @@ case_list! {
     socket_sendfile ["S1"],
     socket_attributes_and_session_reuse ["S4", "S5", "S6", "S9", "S11", "S13", "S14"],
     socket_module_functions ["F2", "P1", "F3", "F5", "F10", "F13"],
+    socket_reset_during_handshake ["E5"],
     interop_cpython_server ["S1", "S4", "S5", "S9", "S11"],
     interop_cpython_client ["S1", "S4", "S5", "S9", "S11"],
     interop_openssl_s_server ["S1", "S4", "S9"],

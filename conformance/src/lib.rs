@@ -5,7 +5,8 @@
 //! (through [`shared_suite!`]) and by the `conformance` binary. Where a backend
 //! is known to differ from CPython, its expectations manifest
 //! ([`expectations`]) says so with the reason; capabilities drive the rest.
-// `unsafe` is denied everywhere but in `net::poll` (readiness waiting).
+// `unsafe` is denied everywhere but in `net::poll` (readiness waiting) and
+// the fork of `cases::rand_differs_after_fork` (P4: fork, waitpid, kill, _exit).
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 

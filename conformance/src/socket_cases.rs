@@ -1152,3 +1152,109 @@ pub fn socket_module_functions<B: Backend>(pki: &Pki) -> CaseResult {
     }
     Ok(Outcome::Pass)
 }
+
+/// E5: `SSLSyscallError`, "a system error under the TLS layer". CPython
+/// (`PySSL_SetError`, the `SSL_ERROR_SYSCALL` branch) raises the socket's own
+/// `OSError` when the system call left an errno, `SSLEOFError` for an EOF, and
+/// `SSLSyscallError("Some I/O error occurred")` only for an I/O error without
+/// errno. So a peer that resets the connection under the handshake (it reads
+/// the ClientHello, then closes with `SO_LINGER` 0: an RST) makes the client's
+/// handshake raise `ConnectionResetError` (errno `ECONNRESET`), as CPython
+/// 3.11 over OpenSSL 3.0 does; and `SSLSyscallError` itself sits under
+/// `SSLError` and `OSError`, beside (not under) `SSLEOFError`.
+pub fn socket_reset_during_handshake<B: Backend>(pki: &Pki) -> CaseResult {
+    let syscall = Error::syscall("Some I/O error occurred");
+    ensure!(
+        syscall.python_type() == "SSLSyscallError"
+            && syscall.ssl_kind_of() == Some(SslErrorKind::Syscall),
+        "Error::syscall is {}",
+        syscall.python_type()
+    );
+    for class in ["SSLSyscallError", "SSLError", "OSError"] {
+        ensure!(
+            syscall.is_instance(class),
+            "SSLSyscallError is not an {class}"
+        );
+    }
+    for class in ["SSLEOFError", "ConnectionError", "ValueError"] {
+        ensure!(
+            !syscall.is_instance(class),
+            "SSLSyscallError counts as an {class}"
+        );
+    }
+    ensure!(
+        syscall.errno() == Some(SSL_ERROR_SYSCALL.value()),
+        "SSLSyscallError errno {:?}",
+        syscall.errno()
+    );
+
+    let client = client_ctx::<B>(pki)?;
+    let (l, port) = listener(false)?;
+    thread::scope(|scope| {
+        // The peer: a plain TCP socket that takes the whole ClientHello record
+        // (so nothing unread forces the RST early) and then resets.
+        let peer = scope.spawn(|| -> Result<usize, String> {
+            let mut s = accept_plain(&l)?;
+            let mut header = [0u8; 5];
+            s.read_exact(&mut header)
+                .map_err(|e| format!("peer: the ClientHello's record header: {e}"))?;
+            ensure!(
+                header[0] == 0x16,
+                "peer: not a handshake record: {header:?}"
+            );
+            let mut body = vec![0u8; usize::from(u16::from_be_bytes([header[3], header[4]]))];
+            s.read_exact(&mut body)
+                .map_err(|e| format!("peer: the ClientHello's body: {e}"))?;
+            ensure!(
+                body.first() == Some(&1),
+                "peer: not a ClientHello: {:?}",
+                body.first()
+            );
+            s.set_linger(Some(Duration::ZERO))
+                .map_err(|e| format!("peer: SO_LINGER: {e}"))?;
+            drop(s);
+            Ok(header.len() + body.len())
+        });
+        // The socket has IO_TIMEOUT: a peer that never resets cannot hang the case.
+        let started = Instant::now();
+        let r = client.wrap_socket(
+            connect_plain(false, port)?,
+            SocketOptions::client("localhost"),
+        );
+        let took = started.elapsed();
+        let hello = joined(peer)?;
+        let e = match r {
+            Ok(_) => return Err("the handshake succeeded against a reset".into()),
+            Err(e) => e,
+        };
+        let what = format!(
+            "after a {hello}-byte ClientHello, the reset gave {} (errno {:?})",
+            e2s_ref(&e),
+            e.errno()
+        );
+        ensure!(
+            !matches!(e, Error::Timeout(_)) && took < IO_TIMEOUT,
+            "{what} after {took:?}"
+        );
+        ensure!(e.python_type() == "ConnectionResetError", "{what}");
+        for class in ["ConnectionResetError", "ConnectionError", "OSError"] {
+            ensure!(e.is_instance(class), "{what}: not an {class}");
+        }
+        for class in ["SSLError", "SSLSyscallError", "SSLEOFError"] {
+            ensure!(!e.is_instance(class), "{what}: an {class}");
+        }
+        #[cfg(unix)]
+        ensure!(
+            e.errno() == Some(i64::from(libc::ECONNRESET)),
+            "{what}: errno is not ECONNRESET ({})",
+            libc::ECONNRESET
+        );
+        #[cfg(not(unix))]
+        ensure!(e.errno().is_some(), "{what}: no errno");
+        Ok(Outcome::Pass)
+    })
+}
+
+fn e2s_ref(e: &Error) -> String {
+    format!("{} ({})", e, e.python_type())
+}

@@ -12,7 +12,8 @@
 //!                                    `CertificateError` is its alias since 3.7)
 //! ValueError                         Error::Value
 //! NotImplementedError                Error::NotImplemented
-//! OSError (socket)                   Error::Io
+//! OSError (socket)                   Error::Io (the subclass CPython picks by
+//!                                    errno: ConnectionResetError, FileNotFoundError, ...)
 //! TimeoutError (socket.timeout)      Error::Timeout
 //! ```
 
@@ -303,9 +304,19 @@ impl Error {
             Error::Ssl(e) => e.kind.python_name(),
             Error::Value(_) => "ValueError",
             Error::NotImplemented { .. } => "NotImplementedError",
-            Error::Io(e) if e.kind() == io::ErrorKind::NotFound => "FileNotFoundError",
-            Error::Io(_) => "OSError",
+            Error::Io(e) => os_error_class(e.kind()),
             Error::Timeout(_) => "TimeoutError",
+        }
+    }
+
+    /// Python's `errno` attribute: the OS error number of an [`Error::Io`]
+    /// that came from the OS (`ECONNRESET` for a `ConnectionResetError`), the
+    /// `SSL_ERROR_*` number of an `SSLError`, else `None`.
+    pub fn errno(&self) -> Option<i64> {
+        match self {
+            Error::Ssl(e) => Some(e.errno()),
+            Error::Io(e) => e.raw_os_error().map(i64::from),
+            _ => None,
         }
     }
 
@@ -317,6 +328,13 @@ impl Error {
         }
         match python_class {
             "OSError" => matches!(self, Error::Ssl(_) | Error::Io(_) | Error::Timeout(_)),
+            "ConnectionError" => matches!(
+                own,
+                "BrokenPipeError"
+                    | "ConnectionAbortedError"
+                    | "ConnectionRefusedError"
+                    | "ConnectionResetError"
+            ),
             "SSLError" => matches!(self, Error::Ssl(_)),
             "CertificateError" => self.ssl_kind_of() == Some(SslErrorKind::CertVerification),
             "ValueError" => {
@@ -325,6 +343,28 @@ impl Error {
             }
             _ => false,
         }
+    }
+}
+
+/// The `OSError` subclass Python raises for an OS error of `kind`: CPython
+/// picks it by errno (`ECONNRESET` -> `ConnectionResetError`, ...), and the
+/// standard library decodes the same errno values into these kinds.
+fn os_error_class(kind: io::ErrorKind) -> &'static str {
+    use io::ErrorKind as K;
+    match kind {
+        K::NotFound => "FileNotFoundError",
+        K::AlreadyExists => "FileExistsError",
+        K::PermissionDenied => "PermissionError",
+        K::IsADirectory => "IsADirectoryError",
+        K::NotADirectory => "NotADirectoryError",
+        K::Interrupted => "InterruptedError",
+        K::WouldBlock => "BlockingIOError",
+        K::TimedOut => "TimeoutError",
+        K::BrokenPipe => "BrokenPipeError",
+        K::ConnectionAborted => "ConnectionAbortedError",
+        K::ConnectionRefused => "ConnectionRefusedError",
+        K::ConnectionReset => "ConnectionResetError",
+        _ => "OSError",
     }
 }
 
@@ -455,6 +495,25 @@ mod tests {
         assert!(e.is_instance("SSLError"));
         assert!(e.is_instance("OSError"));
         assert!(!Error::value("x").is_instance("SSLError"));
+        let e = Error::syscall("Some I/O error occurred");
+        for class in ["SSLSyscallError", "SSLError", "OSError"] {
+            assert!(e.is_instance(class), "{class}");
+        }
+        assert!(!e.is_instance("SSLEOFError") && !e.is_instance("ConnectionError"));
+        assert_eq!(e.errno(), Some(5));
+        let reset = Error::Io(io::ErrorKind::ConnectionReset.into());
+        assert_eq!(reset.python_type(), "ConnectionResetError");
+        for class in ["ConnectionResetError", "ConnectionError", "OSError"] {
+            assert!(reset.is_instance(class), "{class}");
+        }
+        assert!(!reset.is_instance("SSLError"));
+        let refused = Error::Io(io::ErrorKind::ConnectionRefused.into());
+        assert_eq!(refused.python_type(), "ConnectionRefusedError");
+        assert_eq!(refused.errno(), None);
+        assert_eq!(
+            Error::Io(io::ErrorKind::Other.into()).python_type(),
+            "OSError"
+        );
         assert_eq!(Error::want_read().as_ssl().unwrap().errno(), 2);
         assert_eq!(Error::want_write().as_ssl().unwrap().errno(), 3);
         assert_eq!(Error::zero_return().as_ssl().unwrap().errno(), 6);
