@@ -186,10 +186,15 @@ pub fn framework_bulk<C: Object, S: Object>(
     Ok(received)
 }
 
-/// A full framework handshake on fresh Objects.
-pub fn framework_handshake<B: Backend>(client: &B::Context, server: &B::Context) -> Result<()> {
+/// A full framework handshake on fresh Objects; returns them, so that (as
+/// with the direct baseline's pair) freeing them is outside the timed part.
+pub fn framework_handshake<B: Backend>(
+    client: &B::Context,
+    server: &B::Context,
+) -> Result<(B::Object, B::Object)> {
     let (mut c, mut s) = wired_pair::<B>(client, server, None)?;
-    handshake(&mut c, &mut s)
+    handshake(&mut c, &mut s)?;
+    Ok((c, s))
 }
 
 /// A session and the established pair it came from.

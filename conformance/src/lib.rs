@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod bench;
+pub mod bench_ab;
 pub mod bench_report;
 pub mod cases;
 pub mod expectations;

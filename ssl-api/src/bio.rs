@@ -2,6 +2,7 @@
 //! and whatever transport the user has.
 
 use std::io;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
@@ -71,6 +72,42 @@ struct Inner {
     eof_written: bool,
 }
 
+/// The shared pipe: the queue under its lock, and lock-free mirrors of its
+/// length and EOF flag, so that asking an empty BIO for bytes (what a TLS
+/// library does after every record, to learn that it must wait) costs no
+/// lock. The mirrors change only under the lock.
+#[derive(Default)]
+struct Pipe {
+    state: Mutex<Inner>,
+    buffered: AtomicUsize,
+    eof_written: AtomicBool,
+}
+
+/// A locked pipe; dropping it publishes the queue's length to the mirror.
+struct Locked<'a> {
+    guard: MutexGuard<'a, Inner>,
+    buffered: &'a AtomicUsize,
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.guard
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        self.buffered.store(self.guard.buf.len(), Ordering::Release);
+    }
+}
+
 /// Python's `ssl.MemoryBIO` (O2). A shared handle: clones are the same pipe, so
 /// the user and the TLS Object can both hold it (as in Python, where the
 /// SSLObject keeps references to the two BIOs it was given).
@@ -89,7 +126,7 @@ struct Inner {
 #[doc(alias = "MemoryBIO")]
 #[derive(Clone, Default)]
 pub struct MemoryBio {
-    inner: Arc<Mutex<Inner>>,
+    inner: Arc<Pipe>,
 }
 
 impl std::fmt::Debug for MemoryBio {
@@ -108,10 +145,21 @@ impl MemoryBio {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panic while holding this lock cannot leave the deque inconsistent
+    #[inline]
+    fn lock(&self) -> Locked<'_> {
+        // A panic while holding this lock cannot leave the queue inconsistent
         // (every mutation is a single call), so a poisoned lock is still usable.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+        Locked {
+            guard: self.inner.state.lock().unwrap_or_else(|e| e.into_inner()),
+            buffered: &self.inner.buffered,
+        }
+    }
+
+    /// Lock-free: whether nothing is buffered (a writer may add bytes at
+    /// any moment, exactly as if it had taken the lock just after).
+    #[inline]
+    fn looks_empty(&self) -> bool {
+        self.inner.buffered.load(Ordering::Acquire) == 0
     }
 
     /// True when `other` is the same pipe (not merely equal contents).
@@ -121,7 +169,7 @@ impl MemoryBio {
 
     /// Whether `write_eof()` has been called (even if bytes remain buffered).
     pub fn eof_written(&self) -> bool {
-        self.lock().eof_written
+        self.inner.eof_written.load(Ordering::Acquire)
     }
 
     /// Up to `n` buffered bytes, left in the BIO (a Rust addition: backends
@@ -162,6 +210,9 @@ impl MemoryBio {
     /// than one lock per small read). `take` gets the bytes and whether
     /// `write_eof()` was called.
     pub fn consume_with<R>(&self, take: impl FnOnce(&[u8], bool) -> (usize, R)) -> R {
+        if self.looks_empty() {
+            return take(&[], self.eof_written()).1;
+        }
         let mut inner = self.lock();
         let eof_written = inner.eof_written;
         let (used, out) = take(inner.buf.bytes(), eof_written);
@@ -171,6 +222,9 @@ impl MemoryBio {
 
     /// Moves up to `out.len()` bytes into `out`; returns how many.
     pub fn read_into(&self, out: &mut [u8]) -> usize {
+        if self.looks_empty() {
+            return 0;
+        }
         let mut inner = self.lock();
         let n = out.len().min(inner.buf.len());
         out[..n].copy_from_slice(&inner.buf.bytes()[..n]);
@@ -187,7 +241,7 @@ impl MemoryBio {
 
 impl Bio for MemoryBio {
     fn pending(&self) -> usize {
-        self.lock().buf.len()
+        self.inner.buffered.load(Ordering::Acquire)
     }
 
     fn eof(&self) -> bool {
@@ -211,7 +265,9 @@ impl Bio for MemoryBio {
     }
 
     fn write_eof(&self) {
-        self.lock().eof_written = true;
+        let mut inner = self.lock();
+        inner.eof_written = true;
+        self.inner.eof_written.store(true, Ordering::Release);
     }
 }
 

@@ -1,0 +1,69 @@
+//! `cargo bench -p conformance --bench ab`: the interleaved framework / direct
+//! ratios of every workload (see `conformance::bench_ab`), printed and written
+//! beside criterion's results for `conformance bench-report`.
+//!
+//! Arguments (after `--`): `--rounds N` (default 15), `--quick` (small sizes,
+//! for a smoke run), `--backend NAME` (one backend; nothing is written).
+//! Cargo's own `--bench` flag is ignored.
+
+use conformance::bench::{self, BenchPki};
+use conformance::bench_ab::{self, AbResult};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let rounds = args
+        .iter()
+        .position(|a| a == "--rounds")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if quick { 3 } else { 15 });
+    let bulk_total = if quick { 1 << 20 } else { 256 << 20 };
+    let only = args
+        .iter()
+        .position(|a| a == "--backend")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    let pki = BenchPki::generate();
+    let mut results: Vec<AbResult> = Vec::new();
+    #[cfg(feature = "rustls")]
+    if wanted("rustls") {
+        results.extend(bench_ab::workloads::<bench::rustls_direct::RustlsDirect>(
+            &pki, rounds, bulk_total,
+        ));
+    }
+    #[cfg(feature = "openssl")]
+    if wanted("openssl") {
+        results.extend(bench_ab::workloads::<bench::openssl_direct::OpenSslDirect>(
+            &pki, rounds, bulk_total,
+        ));
+    }
+    #[cfg(all(feature = "native", feature = "openssl"))]
+    if wanted("native") {
+        results.extend(bench_ab::workloads::<bench::native_direct::NativeDirect>(
+            &pki, rounds, bulk_total,
+        ));
+    }
+    for r in &results {
+        println!(
+            "{:<52} framework {:>10.1} direct {:>10.1} {:<6} ratio {:>6.1}% (quartiles {:.1}%..{:.1}%, {} rounds)",
+            r.label,
+            r.framework,
+            r.direct,
+            r.unit,
+            r.ratio * 100.0,
+            r.q1 * 100.0,
+            r.q3 * 100.0,
+            r.rounds
+        );
+    }
+    if quick || only.is_some() {
+        return;
+    }
+    let path = bench_ab::results_path(&conformance::bench_report::default_criterion_dir());
+    match bench_ab::write_results(&path, &results) {
+        Ok(()) => println!("wrote {}", path.display()),
+        Err(e) => eprintln!("cannot write {}: {e}", path.display()),
+    }
+}

@@ -1,0 +1,286 @@
+//! Interleaved A/B ratios (`cargo bench -p conformance --bench ab`): each
+//! workload runs through the framework and through the library used directly
+//! in alternating rounds, and the figure is the median of the per-round
+//! ratios. Criterion measures the two sides minutes apart, so a slow drift of
+//! the machine (another tenant, clock changes) lands on one side only; here
+//! both sides of a round share the same conditions, which makes the ratio
+//! far steadier than the quotient of two separate means.
+
+use std::time::{Duration, Instant};
+
+use ssl_api::Backend;
+
+use crate::bench::{self, BenchPki, CertKind, DirectLibrary};
+
+/// One workload's interleaved measurement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AbResult {
+    /// `bulk_memorybio/rustls TLS_AES_128_GCM_SHA256`, as criterion's ids.
+    pub label: String,
+    /// `MB/s` or `per s`.
+    pub unit: String,
+    /// Median framework figure over the rounds, in `unit`.
+    pub framework: f64,
+    /// Median direct figure over the rounds, in `unit`.
+    pub direct: f64,
+    /// Median of the per-round framework / direct speed ratios.
+    pub ratio: f64,
+    /// First quartile of the per-round ratios.
+    pub q1: f64,
+    /// Third quartile of the per-round ratios.
+    pub q3: f64,
+    /// Rounds measured.
+    pub rounds: usize,
+}
+
+/// How long each side of a round runs at least.
+const SIDE_TIME: Duration = Duration::from_millis(150);
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+/// Measures `framework` against `direct` in `rounds` alternating rounds.
+/// Each closure runs one iteration and returns the time of its measured
+/// part (so per-iteration setup stays outside). `bytes` is the payload of
+/// one iteration for throughput figures, `None` for rates.
+pub fn measure(
+    label: String,
+    bytes: Option<u64>,
+    rounds: usize,
+    mut framework: impl FnMut() -> Duration,
+    mut direct: impl FnMut() -> Duration,
+) -> AbResult {
+    // Warm up both, then size a side to SIDE_TIME from the slower one.
+    let slowest = framework().max(direct()).max(Duration::from_micros(1));
+    let iters = (SIDE_TIME.as_nanos() / slowest.as_nanos()).clamp(1, 100_000) as usize;
+    let run = |f: &mut dyn FnMut() -> Duration| -> f64 {
+        let total: Duration = (0..iters).map(|_| f()).sum();
+        total.as_secs_f64() / iters as f64
+    };
+    let mut ratios = Vec::with_capacity(rounds);
+    let mut f_times = Vec::with_capacity(rounds);
+    let mut d_times = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        // Alternate which side goes first, so neither always runs warm.
+        let (f, d) = if round % 2 == 0 {
+            let f = run(&mut framework);
+            (f, run(&mut direct))
+        } else {
+            let d = run(&mut direct);
+            (run(&mut framework), d)
+        };
+        ratios.push(d / f);
+        f_times.push(f);
+        d_times.push(d);
+    }
+    for v in [&mut ratios, &mut f_times, &mut d_times] {
+        v.sort_by(f64::total_cmp);
+    }
+    let figure = |secs: f64| match bytes {
+        Some(b) => b as f64 / secs / 1e6,
+        None => 1.0 / secs,
+    };
+    AbResult {
+        label,
+        unit: if bytes.is_some() { "MB/s" } else { "per s" }.to_string(),
+        framework: figure(quantile(&f_times, 0.5)),
+        direct: figure(quantile(&d_times, 0.5)),
+        ratio: quantile(&ratios, 0.5),
+        q1: quantile(&ratios, 0.25),
+        q3: quantile(&ratios, 0.75),
+        rounds,
+    }
+}
+
+fn timed(f: impl FnOnce()) -> Duration {
+    let t = Instant::now();
+    f();
+    t.elapsed()
+}
+
+/// Every workload of the criterion benchmarks for library `D`, interleaved:
+/// MemoryBIO bulk (each pinnable suite), socket bulk, full handshakes
+/// (ECDSA, RSA) and resumed handshakes.
+pub fn workloads<D: DirectLibrary>(
+    pki: &BenchPki,
+    rounds: usize,
+    bulk_total: usize,
+) -> Vec<AbResult>
+where
+    D::Setup: Sync,
+{
+    let name = <D::Backend as Backend>::NAME;
+    let chunk = vec![0x5a; 16 << 10];
+    let mut buf = vec![0; 16 << 10];
+    let mut buf2 = vec![0; 16 << 10];
+    let mut out = Vec::new();
+    let suites: Vec<Option<&str>> = if bench::can_pin_suite::<D::Backend>() {
+        vec![
+            Some("TLS_AES_128_GCM_SHA256"),
+            Some("TLS_CHACHA20_POLY1305_SHA256"),
+        ]
+    } else {
+        vec![None]
+    };
+    for suite in &suites {
+        let (client, server) =
+            bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, *suite).expect("contexts");
+        let (mut co, mut so) =
+            bench::framework_connected::<D::Backend>(&client, &server).expect("pair");
+        let setup = D::setup(pki, CertKind::EcdsaP256, *suite, false);
+        let mut pair = D::connect(&setup);
+        out.push(measure(
+            format!("bulk_memorybio/{name} {}", suite.unwrap_or("negotiated")),
+            Some(bulk_total as u64),
+            rounds,
+            || {
+                timed(|| {
+                    let got = bench::framework_bulk(&mut co, &mut so, bulk_total, &chunk, &mut buf);
+                    assert_eq!(got.expect("bulk"), bulk_total);
+                })
+            },
+            || {
+                timed(|| {
+                    assert_eq!(
+                        D::bulk(&mut pair, bulk_total, &chunk, &mut buf2),
+                        bulk_total
+                    )
+                })
+            },
+        ));
+    }
+    {
+        let suite = suites[0];
+        let (client, server) =
+            bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, suite).expect("contexts");
+        let setup = D::setup(pki, CertKind::EcdsaP256, suite, false);
+        out.push(measure(
+            format!("bulk_socket/{name} {}", suite.unwrap_or("negotiated")),
+            Some(bulk_total as u64),
+            rounds,
+            || {
+                let tcp = bench::tcp_pair().expect("tcp");
+                timed(|| {
+                    let got = bench::framework_socket_bulk::<D::Backend>(
+                        &client, &server, tcp, bulk_total, &chunk,
+                    );
+                    assert_eq!(got.expect("socket bulk"), bulk_total);
+                })
+            },
+            || {
+                let tcp = bench::tcp_pair().expect("tcp");
+                timed(|| assert_eq!(D::socket_bulk(&setup, tcp, bulk_total, &chunk), bulk_total))
+            },
+        ));
+    }
+    for kind in [CertKind::EcdsaP256, CertKind::Rsa2048] {
+        let (client, server) = bench::contexts::<D::Backend>(pki, kind, None).expect("contexts");
+        let setup = D::setup(pki, kind, None, false);
+        out.push(measure(
+            format!("handshake/{name} {kind:?}"),
+            None,
+            rounds,
+            // Both pairs are dropped outside the timed part, as criterion's
+            // `iter` drops the returned value after timing.
+            || {
+                let t = Instant::now();
+                let pair =
+                    bench::framework_handshake::<D::Backend>(&client, &server).expect("handshake");
+                let e = t.elapsed();
+                drop(pair);
+                e
+            },
+            || {
+                let t = Instant::now();
+                let pair = D::connect(&setup);
+                let e = t.elapsed();
+                drop(pair);
+                e
+            },
+        ));
+    }
+    if bench::can_resume::<D::Backend>() {
+        let (client, server) =
+            bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, None).expect("contexts");
+        let setup = D::setup(pki, CertKind::EcdsaP256, None, true);
+        out.push(measure(
+            format!("handshake/{name} resumed"),
+            None,
+            rounds,
+            || {
+                let (session, first) =
+                    bench::framework_session::<D::Backend>(&client, &server).expect("session");
+                let e = timed(|| {
+                    bench::framework_resumed::<D::Backend>(&client, &server, &session)
+                        .expect("resumed")
+                });
+                drop(first);
+                e
+            },
+            || {
+                let first = D::prime_resumption(&setup);
+                let e = timed(|| D::resumed(&setup, &first));
+                drop(first);
+                e
+            },
+        ));
+    }
+    out
+}
+
+impl AbResult {
+    /// As JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "label": self.label, "unit": self.unit, "framework": self.framework,
+            "direct": self.direct, "ratio": self.ratio, "q1": self.q1, "q3": self.q3,
+            "rounds": self.rounds,
+        })
+    }
+
+    /// From [`AbResult::to_json`]'s form; `None` when a field is missing.
+    pub fn from_json(v: &serde_json::Value) -> Option<Self> {
+        Some(AbResult {
+            label: v["label"].as_str()?.to_string(),
+            unit: v["unit"].as_str()?.to_string(),
+            framework: v["framework"].as_f64()?,
+            direct: v["direct"].as_f64()?,
+            ratio: v["ratio"].as_f64()?,
+            q1: v["q1"].as_f64()?,
+            q3: v["q3"].as_f64()?,
+            rounds: v["rounds"].as_u64()? as usize,
+        })
+    }
+}
+
+/// Reads the results [`write_results`] wrote; empty when there are none.
+pub fn read_results(path: &std::path::Path) -> Vec<AbResult> {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| {
+            v.as_array()
+                .map(|a| a.iter().filter_map(AbResult::from_json).collect())
+        })
+        .unwrap_or_default()
+}
+
+/// Writes `results` as a JSON array.
+pub fn write_results(path: &std::path::Path, results: &[AbResult]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let v = serde_json::Value::Array(results.iter().map(AbResult::to_json).collect());
+    std::fs::write(path, serde_json::to_string_pretty(&v).unwrap_or_default())
+}
+
+/// Where the interleaved results are written (beside criterion's).
+pub fn results_path(criterion_dir: &std::path::Path) -> std::path::PathBuf {
+    criterion_dir.join("interleaved.json")
+}
