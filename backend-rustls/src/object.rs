@@ -139,13 +139,24 @@ impl RustlsObject {
             let mut rest = data;
             let mut state = None;
             while !rest.is_empty() {
-                if let Err(e) = conn.read_tls(&mut rest) {
-                    // rustls holds as much plaintext as it takes: leave the rest
-                    // buffered for after the caller has read.
-                    if state.is_some() {
-                        break;
+                // Feed rustls all it takes (its buffer grows 4 KiB per read_tls)
+                // before processing: processing after every piece would parse
+                // the same incomplete record header again and again.
+                let mut fed = false;
+                while !rest.is_empty() {
+                    match conn.read_tls(&mut rest) {
+                        Ok(0) => break,
+                        Ok(_) => fed = true,
+                        // A full buffer after some bytes: process those first.
+                        Err(_) if fed => break,
+                        // rustls holds as much plaintext as it takes: leave the
+                        // rest buffered for after the caller has read.
+                        Err(_) if state.is_some() => break,
+                        Err(e) => return (data.len() - rest.len(), Err(Some(Error::Io(e)))),
                     }
-                    return (data.len() - rest.len(), Err(Some(Error::Io(e))));
+                }
+                if !fed {
+                    break;
                 }
                 match conn.process_new_packets() {
                     Ok(s) => state = Some(s.plaintext_bytes_to_read()),

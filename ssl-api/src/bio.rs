@@ -22,20 +22,22 @@ pub trait Bio {
     fn write_eof(&self);
 }
 
-/// A byte queue: `data[head..]` is buffered. Reads advance `head`; the
-/// consumed front is dropped when the queue empties, or compacted once it is
-/// both large and at least half the vector, so each byte is moved O(1) times.
+/// A byte queue: `data[head..end]` is buffered; `data[end..]` is spare,
+/// already-initialised room that later writes reuse. Reads advance `head`;
+/// the queue rewinds when it empties, and compacts once the consumed front is
+/// both large and at least half the buffered span, so each byte moves O(1) times.
 #[derive(Default)]
 struct Queue {
     data: Vec<u8>,
     head: usize,
+    end: usize,
 }
 
 impl Queue {
     const COMPACT_AT: usize = 64 * 1024;
 
     fn len(&self) -> usize {
-        self.data.len() - self.head
+        self.end - self.head
     }
 
     fn is_empty(&self) -> bool {
@@ -43,24 +45,41 @@ impl Queue {
     }
 
     fn bytes(&self) -> &[u8] {
-        &self.data[self.head..]
+        &self.data[self.head..self.end]
     }
 
     fn extend(&mut self, bytes: &[u8]) {
         if self.is_empty() {
-            self.data.clear();
             self.head = 0;
+            self.end = 0;
         }
-        self.data.extend_from_slice(bytes);
+        let need = self.end + bytes.len();
+        if self.data.len() < need {
+            self.data.truncate(self.end);
+            self.data.extend_from_slice(bytes);
+        } else {
+            self.data[self.end..need].copy_from_slice(bytes);
+        }
+        self.end = need;
+    }
+
+    /// Takes `buf[..n]` as the queue's content without copying (the queue
+    /// must be empty); `buf` gets the old storage back to reuse.
+    fn swap_in(&mut self, buf: &mut Vec<u8>, n: usize) {
+        debug_assert!(self.is_empty());
+        std::mem::swap(&mut self.data, buf);
+        self.head = 0;
+        self.end = n.min(self.data.len());
     }
 
     fn consume(&mut self, n: usize) {
         self.head += n.min(self.len());
         if self.is_empty() {
-            self.data.clear();
             self.head = 0;
-        } else if self.head >= Self::COMPACT_AT && self.head * 2 >= self.data.len() {
-            self.data.drain(..self.head);
+            self.end = 0;
+        } else if self.head >= Self::COMPACT_AT && self.head * 2 >= self.end {
+            self.data.copy_within(self.head..self.end, 0);
+            self.end -= self.head;
             self.head = 0;
         }
     }
@@ -232,6 +251,24 @@ impl MemoryBio {
         n
     }
 
+    /// Appends `buf[..n]` (a transport's receive buffer), handing the
+    /// vector itself over when the BIO is empty: the bytes are not copied,
+    /// and `buf` gets spare storage back for the next receive. An SSLError
+    /// after `write_eof()`, as [`Bio::write`].
+    pub fn write_from_vec(&self, buf: &mut Vec<u8>, n: usize) -> Result<usize> {
+        let n = n.min(buf.len());
+        let mut inner = self.lock();
+        if inner.eof_written {
+            return Err(Error::ssl_message("cannot write() after write_eof()"));
+        }
+        if inner.buf.is_empty() {
+            inner.buf.swap_in(buf, n);
+        } else {
+            inner.buf.extend(&buf[..n]);
+        }
+        Ok(n)
+    }
+
     /// An `io::Read` + `io::Write` view for TLS libraries: reads report
     /// `WouldBlock` when empty (before `write_eof`) and end-of-file after it.
     pub fn io(&self) -> BioIo<'_> {
@@ -333,6 +370,45 @@ mod tests {
         assert!(b.eof());
         b.write_eof(); // twice is fine, as in Python
         assert!(b.eof());
+    }
+
+    #[test]
+    fn write_from_vec_hands_over_or_appends() {
+        let b = MemoryBio::new();
+        let mut buf = b"hello world".to_vec();
+        assert_eq!(b.write_from_vec(&mut buf, 5).unwrap(), 5);
+        assert_eq!(b.pending(), 5);
+        // Not empty now: the next one is appended (copied).
+        let mut more = b"!!".to_vec();
+        b.write_from_vec(&mut more, 2).unwrap();
+        assert_eq!(more, b"!!", "an appended buffer stays with the caller");
+        assert_eq!(b.read(None), b"hello!!");
+        // Spare room left behind by earlier content is reused correctly.
+        b.write(b"ab").unwrap();
+        assert_eq!(b.read(Some(1)), b"a");
+        b.write(b"cd").unwrap();
+        assert_eq!(b.read(None), b"bcd");
+        b.write_eof();
+        assert!(b.write_from_vec(&mut buf, 1).is_err());
+    }
+
+    #[test]
+    fn large_streams_compact_and_keep_order() {
+        let b = MemoryBio::new();
+        let mut expected = Vec::new();
+        let mut got = Vec::new();
+        let mut out = vec![0u8; 7_001];
+        for i in 0..200u32 {
+            let chunk: Vec<u8> = (0..3_000u32).map(|j| (i * 31 + j) as u8).collect();
+            b.write(&chunk).unwrap();
+            expected.extend_from_slice(&chunk);
+            if i % 3 == 0 {
+                let n = b.read_into(&mut out);
+                got.extend_from_slice(&out[..n]);
+            }
+        }
+        got.extend(b.read(None));
+        assert_eq!(got, expected);
     }
 
     #[test]

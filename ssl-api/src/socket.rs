@@ -533,7 +533,9 @@ impl<B: Backend> SslSocket<B> {
             obj.incoming().write_eof();
         } else {
             self.framer.consumed(&self.scratch[..n]);
-            obj.incoming().write(&self.scratch[..n])?;
+            // The receive buffer itself becomes the BIO's content when the
+            // BIO is empty (the usual case for a record body): no copy.
+            obj.incoming().write_from_vec(&mut self.scratch, n)?;
         }
         Ok(())
     }
