@@ -284,3 +284,47 @@ pub fn write_results(path: &std::path::Path, results: &[AbResult]) -> std::io::R
 pub fn results_path(criterion_dir: &std::path::Path) -> std::path::PathBuf {
     criterion_dir.join("interleaved.json")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_ratio_of_alternating_rounds() {
+        let mut calls = Vec::new();
+        let calls_f = std::cell::RefCell::new(&mut calls);
+        let r = measure(
+            "w".into(),
+            Some(1_000_000),
+            5,
+            || {
+                calls_f.borrow_mut().push('f');
+                Duration::from_millis(40)
+            },
+            || {
+                calls_f.borrow_mut().push('d');
+                Duration::from_millis(20)
+            },
+        );
+        // Framework takes twice as long: half the speed, every round.
+        assert!((r.ratio - 0.5).abs() < 1e-9 && (r.q1 - 0.5).abs() < 1e-9);
+        assert!((r.framework - 25.0).abs() < 1e-6, "{}", r.framework);
+        assert!((r.direct - 50.0).abs() < 1e-6);
+        assert_eq!(r.unit, "MB/s");
+        assert_eq!(r.rounds, 5);
+        // Warm-up f, d; then 150 ms / 40 ms = 3 iterations a side, the side
+        // going first alternating round by round.
+        let seq: String = calls.into_iter().collect();
+        assert_eq!(&seq[..2], "fd");
+        assert_eq!(&seq[2..14], "fffddddddfff");
+    }
+
+    #[test]
+    fn quantiles_interpolate() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.5), 2.5);
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert_eq!(quantile(&v, 1.0), 4.0);
+        assert!(quantile(&[], 0.5).is_nan());
+    }
+}

@@ -79,6 +79,41 @@ pub struct Ratio {
     pub ratio: f64,
     /// The target the issue sets.
     pub target: f64,
+    /// The interleaved A/B measurement of the same workload, when
+    /// `cargo bench --bench ab` ran: the steadier ratio, judged first.
+    pub interleaved: Option<crate::bench_ab::AbResult>,
+}
+
+impl Ratio {
+    /// The ratio judged against the target: the interleaved median when
+    /// there is one, else criterion's quotient of means.
+    pub fn judged(&self) -> f64 {
+        self.interleaved.as_ref().map_or(self.ratio, |a| a.ratio)
+    }
+
+    /// Whether the judged ratio meets the target.
+    pub fn meets_target(&self) -> bool {
+        self.judged() >= self.target
+    }
+}
+
+/// Attaches each interleaved result to the criterion figure of the same
+/// workload; one without a criterion twin becomes a row of its own.
+pub fn attach_interleaved(ratios: &mut Vec<Ratio>, ab: &[crate::bench_ab::AbResult]) {
+    for a in ab {
+        match ratios.iter_mut().find(|r| r.label == a.label) {
+            Some(r) => r.interleaved = Some(a.clone()),
+            None => ratios.push(Ratio {
+                label: a.label.clone(),
+                framework: a.framework,
+                direct: a.direct,
+                unit: if a.unit == "MB/s" { "MB/s" } else { "per s" },
+                ratio: a.framework / a.direct,
+                target: 0.97,
+                interleaved: Some(a.clone()),
+            }),
+        }
+    }
 }
 
 /// The framework and direct measurements of one (group, parameter).
@@ -116,6 +151,7 @@ pub fn ratios(ms: &[Measurement]) -> Vec<Ratio> {
                 unit,
                 ratio: fv / dv,
                 target: 0.97,
+                interleaved: None,
             })
         })
         .collect()
@@ -160,6 +196,7 @@ pub fn memory_ratio(exe: &Path, backend: &str, n: usize) -> Result<Ratio, String
             1.0
         },
         target: 1.0 / 1.10,
+        interleaved: None,
     })
 }
 
@@ -233,54 +270,76 @@ print(json.dumps({{"bulk": bulk, "hs": hs, "version": ssl.OPENSSL_VERSION, "ciph
     ])
 }
 
-/// The terminal table.
+/// The terminal table: criterion's figures and their quotient, then the
+/// interleaved median ratio with its quartiles (judged against the target).
 pub fn table(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<58} {:>12} {:>12} {:>7} {:>7}  unit",
-        "figure", "framework", "direct", "ratio", "target"
+        "{:<52} {:>10} {:>10} {:>6} {:>8} {:>22} {:>7}",
+        "figure", "framework", "direct", "unit", "means", "interleaved [q1..q3]", "target"
     );
     for r in ratios {
-        let flag = if r.ratio >= r.target {
+        let flag = if r.meets_target() {
             ""
         } else {
             "  <- below target"
         };
+        let ab = r.interleaved.as_ref().map_or_else(
+            || "-".to_string(),
+            |a| {
+                format!(
+                    "{:.1}% [{:.1}..{:.1}]",
+                    a.ratio * 100.0,
+                    a.q1 * 100.0,
+                    a.q3 * 100.0
+                )
+            },
+        );
         let _ = writeln!(
             out,
-            "{:<58} {:>12.1} {:>12.1} {:>6.1}% {:>6.1}%  {}{flag}",
-            r.label,
-            r.framework,
-            r.direct,
-            r.ratio * 100.0,
-            r.target * 100.0,
-            r.unit
-        );
-    }
-    for (label, v, unit) in reference {
-        let _ = writeln!(
-            out,
-            "{label:<58} {v:>12.1} {:>12} {:>7} {:>7}  {unit}",
-            "", "", ""
-        );
-    }
-    out
-}
-
-/// The HTML page: the table and a bar chart of the ratios.
-pub fn html(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> String {
-    let mut rows = String::new();
-    for r in ratios {
-        let pct = r.ratio * 100.0;
-        let color = if r.ratio >= r.target { "#5a5" } else { "#d55" };
-        let _ = write!(
-            rows,
-            "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td><td><div style=\"background:{color};width:{:.0}px;height:14px;display:inline-block\"></div> {pct:.1}% (target {:.0}%)</td></tr>",
+            "{:<52} {:>10.1} {:>10.1} {:>6} {:>7.1}% {:>22} {:>6.1}%{flag}",
             r.label,
             r.framework,
             r.direct,
             r.unit,
+            r.ratio * 100.0,
+            ab,
+            r.target * 100.0,
+        );
+    }
+    for (label, v, unit) in reference {
+        let _ = writeln!(out, "{label:<52} {v:>10.1} {:>10} {unit:>6}", "");
+    }
+    out
+}
+
+/// The HTML page: the table and a bar chart of the judged ratios.
+pub fn html(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> String {
+    let mut rows = String::new();
+    for r in ratios {
+        let pct = r.judged() * 100.0;
+        let color = if r.meets_target() { "#5a5" } else { "#d55" };
+        let ab = r.interleaved.as_ref().map_or_else(
+            || "-".to_string(),
+            |a| {
+                format!(
+                    "{:.1}% (quartiles {:.1}%..{:.1}%, {} rounds)",
+                    a.ratio * 100.0,
+                    a.q1 * 100.0,
+                    a.q3 * 100.0,
+                    a.rounds
+                )
+            },
+        );
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td><td>{:.1}%</td><td>{ab}</td><td><div style=\"background:{color};width:{:.0}px;height:14px;display:inline-block\"></div> {pct:.1}% (target {:.0}%)</td></tr>",
+            r.label,
+            r.framework,
+            r.direct,
+            r.unit,
+            r.ratio * 100.0,
             pct.clamp(0.0, 150.0) * 3.0,
             r.target * 100.0
         );
@@ -290,7 +349,7 @@ pub fn html(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> Stri
         let _ = write!(refs, "<li>{label}: {v:.1} {unit}</li>");
     }
     format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>ssl benchmarks</title><style>body{{font-family:sans-serif}}td,th{{border:1px solid #ccc;padding:2px 6px}}table{{border-collapse:collapse}}</style></head><body><h1>Framework vs the library used directly</h1><p>Ratios are framework / direct for speed and direct / framework for memory, measured in the same run; 100% means no cost.</p><table><tr><th>figure</th><th>framework</th><th>direct</th><th>unit</th><th>ratio</th></tr>{rows}</table><h2>CPython's ssl, same workloads</h2><ul>{refs}</ul></body></html>"
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>ssl benchmarks</title><style>body{{font-family:sans-serif}}td,th{{border:1px solid #ccc;padding:2px 6px}}table{{border-collapse:collapse}}</style></head><body><h1>Framework vs the library used directly</h1><p>Ratios are framework / direct for speed and direct / framework for memory; 100% means no cost. <b>means</b> is the quotient of criterion's two means (measured minutes apart); <b>interleaved</b> is the median of per-round ratios with framework and direct alternating round by round in one process (<code>cargo bench -p conformance --bench ab</code>), the figure the bar and the target use when present.</p><table><tr><th>figure</th><th>framework</th><th>direct</th><th>unit</th><th>means</th><th>interleaved</th><th>judged</th></tr>{rows}</table><h2>CPython's ssl, same workloads</h2><ul>{refs}</ul></body></html>"
     )
 }
 
@@ -300,4 +359,83 @@ pub fn default_criterion_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target"));
     target.join("criterion")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench_ab::{self, AbResult};
+
+    fn write_measurement(root: &Path, group: &str, function: &str, value: &str, mean_ns: f64) {
+        let dir = root
+            .join(group.replace('/', "_"))
+            .join(function)
+            .join(value)
+            .join("new");
+        std::fs::create_dir_all(&dir).unwrap();
+        let bench = serde_json::json!({
+            "group_id": group, "function_id": function, "value_str": value,
+            "throughput": null,
+        });
+        let est = serde_json::json!({"mean": {"point_estimate": mean_ns}});
+        std::fs::write(dir.join("benchmark.json"), bench.to_string()).unwrap();
+        std::fs::write(dir.join("estimates.json"), est.to_string()).unwrap();
+    }
+
+    #[test]
+    fn criterion_pairs_and_interleaved_ratios_are_judged() {
+        let root = tempfile::tempdir().unwrap();
+        // Framework 2 ms vs direct 1 ms per handshake: 50% by the means.
+        write_measurement(root.path(), "handshake/x", "framework", "EcdsaP256", 2e6);
+        write_measurement(root.path(), "handshake/x", "direct", "EcdsaP256", 1e6);
+        let ms = read_criterion(root.path());
+        assert_eq!(ms.len(), 2);
+        let mut ratios = ratios(&ms);
+        assert_eq!(ratios.len(), 1);
+        assert_eq!(ratios[0].label, "handshake/x EcdsaP256");
+        assert!((ratios[0].ratio - 0.5).abs() < 1e-9);
+        assert!(!ratios[0].meets_target());
+
+        // The interleaved figure of the same workload is what gets judged.
+        let ab = vec![
+            AbResult {
+                label: "handshake/x EcdsaP256".into(),
+                unit: "per s".into(),
+                framework: 990.0,
+                direct: 1000.0,
+                ratio: 0.99,
+                q1: 0.98,
+                q3: 1.0,
+                rounds: 15,
+            },
+            AbResult {
+                label: "bulk_socket/x negotiated".into(),
+                unit: "MB/s".into(),
+                framework: 90.0,
+                direct: 100.0,
+                ratio: 0.9,
+                q1: 0.89,
+                q3: 0.91,
+                rounds: 15,
+            },
+        ];
+        let path = bench_ab::results_path(root.path());
+        bench_ab::write_results(&path, &ab).unwrap();
+        let back = bench_ab::read_results(&path);
+        assert_eq!(back, ab);
+        attach_interleaved(&mut ratios, &back);
+        assert_eq!(
+            ratios.len(),
+            2,
+            "a workload without a criterion twin gets a row"
+        );
+        assert!(ratios[0].meets_target());
+        assert!(!ratios[1].meets_target());
+        let text = table(&ratios, &[]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].contains("99.0% [98.0..100.0]") && !lines[1].contains("below"));
+        assert!(lines[2].contains("below target"), "{text}");
+        let page = html(&ratios, &[]);
+        assert!(page.contains("quartiles 98.0%..100.0%, 15 rounds"));
+    }
 }

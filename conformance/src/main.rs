@@ -289,6 +289,15 @@ fn bench_report(rest: &[String]) -> ExitCode {
         );
     }
     let mut ratios = br::ratios(&measurements);
+    let interleaved =
+        conformance::bench_ab::read_results(&conformance::bench_ab::results_path(&dir));
+    if interleaved.is_empty() {
+        eprintln!(
+            "no interleaved ratios under {}: run `cargo bench -p conformance --bench ab`",
+            dir.display()
+        );
+    }
+    br::attach_interleaved(&mut ratios, &interleaved);
     let exe = std::env::current_exe().unwrap_or_else(|_| "conformance".into());
     for runner in conformance::bench::memory_runners() {
         match br::memory_ratio(&exe, runner.name, n) {

@@ -143,3 +143,28 @@ fn native_workloads_run_both_ways() {
     assert!(bench::framework_memory_per_connection::<Native>(&pki, 20).unwrap() >= 0.0);
     assert!(bench::direct_memory_per_connection::<NativeDirect>(&pki, 20) >= 0.0);
 }
+
+/// The interleaved A/B runner goes through every workload of a backend
+/// (tiny sizes, one round) and gives a finite, positive ratio for each.
+#[cfg(feature = "rustls")]
+#[test]
+fn interleaved_workloads_run() {
+    let pki = BenchPki::generate();
+    let results =
+        conformance::bench_ab::workloads::<bench::rustls_direct::RustlsDirect>(&pki, 1, 64 << 10);
+    let labels: Vec<&str> = results.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "bulk_memorybio/rustls TLS_AES_128_GCM_SHA256",
+            "bulk_memorybio/rustls TLS_CHACHA20_POLY1305_SHA256",
+            "bulk_socket/rustls TLS_AES_128_GCM_SHA256",
+            "handshake/rustls EcdsaP256",
+            "handshake/rustls Rsa2048",
+            "handshake/rustls resumed",
+        ]
+    );
+    for r in &results {
+        assert!(r.ratio.is_finite() && r.ratio > 0.0, "{r:?}");
+    }
+}
