@@ -2,7 +2,7 @@
 //! ratios of every workload (see `conformance::bench_ab`), printed and written
 //! beside criterion's results for `conformance bench-report`.
 //!
-//! Arguments (after `--`): `--rounds N` (default 15), `--quick` (small sizes,
+//! Arguments (after `--`): `--rounds N` (default 21), `--quick` (small sizes,
 //! for a smoke run), `--backend NAME` (one backend; nothing is written).
 //! Cargo's own `--bench` flag is ignored.
 
@@ -17,7 +17,7 @@ fn main() {
         .position(|a| a == "--rounds")
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
-        .unwrap_or(if quick { 3 } else { 15 });
+        .unwrap_or(if quick { 3 } else { 21 });
     let bulk_total = if quick { 1 << 20 } else { 256 << 20 };
     let only = args
         .iter()
@@ -61,7 +61,9 @@ fn main() {
     if quick || only.is_some() {
         return;
     }
-    let path = bench_ab::results_path(&conformance::bench_report::default_criterion_dir());
+    // Cargo runs benches in the package's directory: the target directory
+    // is found from this executable (<target>/release/deps/ab-*).
+    let path = bench_ab::results_path(&conformance::bench_report::criterion_dir_for_exe(3));
     match bench_ab::write_results(&path, &results) {
         Ok(()) => println!("wrote {}", path.display()),
         Err(e) => eprintln!("cannot write {}: {e}", path.display()),

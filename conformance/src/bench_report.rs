@@ -353,12 +353,27 @@ pub fn html(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> Stri
     )
 }
 
-/// Where criterion writes its results for this build.
-pub fn default_criterion_dir() -> PathBuf {
+/// Where criterion writes its results for this build: `CARGO_TARGET_DIR`,
+/// else the target directory this executable was built in (`levels`
+/// directories up from it: 2 for `<target>/release/conformance`, 3 for a
+/// bench's `<target>/release/deps/NAME`), else `target`.
+pub fn criterion_dir_for_exe(levels: usize) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
+        .or_else(|| {
+            let mut dir = std::env::current_exe().ok()?;
+            for _ in 0..levels {
+                dir = dir.parent()?.to_path_buf();
+            }
+            Some(dir)
+        })
         .unwrap_or_else(|| PathBuf::from("target"));
     target.join("criterion")
+}
+
+/// Where criterion writes its results, seen from the `conformance` binary.
+pub fn default_criterion_dir() -> PathBuf {
+    criterion_dir_for_exe(2)
 }
 
 #[cfg(test)]

@@ -282,8 +282,9 @@ impl Bio for MemoryBio {
     }
 
     fn eof(&self) -> bool {
-        let inner = self.lock();
-        inner.eof_written && inner.buf.is_empty()
+        // Lock-free and exact: after write_eof() nothing more can be
+        // written, so once the queue is seen empty it stays empty.
+        self.eof_written() && self.looks_empty()
     }
 
     fn read(&self, n: Option<usize>) -> Vec<u8> {
