@@ -306,11 +306,10 @@ fn bench_report(rest: &[String]) -> ExitCode {
         }
     }
     let pki = conformance::bench::BenchPki::generate();
-    let reference =
-        br::cpython_reference(&pki.ca, &pki.ecdsa.cert, &pki.ecdsa.key).unwrap_or_else(|e| {
-            eprintln!("CPython reference: {e}");
-            Vec::new()
-        });
+    let reference = br::cpython_reference(&pki).unwrap_or_else(|e| {
+        eprintln!("CPython reference: {e}");
+        Vec::new()
+    });
     print!("{}", br::table(&ratios, &reference));
     let _ = std::fs::create_dir_all(&out_dir);
     let path = Path::new(&out_dir).join("bench.html");
