@@ -3,7 +3,8 @@
 //! beside criterion's results for `conformance bench-report`.
 //!
 //! Arguments (after `--`): `--rounds N` (default 21), `--quick` (small sizes,
-//! for a smoke run), `--backend NAME` (one backend; nothing is written).
+//! for a smoke run), `--backend NAME` (one backend; its rows replace its old
+//! rows in the results file).
 //! Cargo's own `--bench` flag is ignored.
 
 use conformance::bench::{self, BenchPki};
@@ -58,12 +59,19 @@ fn main() {
             r.rounds
         );
     }
-    if quick || only.is_some() {
+    if quick {
         return;
     }
     // Cargo runs benches in the package's directory: the target directory
     // is found from this executable (<target>/release/deps/ab-*).
     let path = bench_ab::results_path(&conformance::bench_report::criterion_dir_for_exe(3));
+    if only.is_some() {
+        // One backend: its rows replace theirs in the file, the rest stay.
+        let mut merged = bench_ab::read_results(&path);
+        merged.retain(|old| results.iter().all(|new| new.label != old.label));
+        merged.extend(results);
+        results = merged;
+    }
     match bench_ab::write_results(&path, &results) {
         Ok(()) => println!("wrote {}", path.display()),
         Err(e) => eprintln!("cannot write {}: {e}", path.display()),
