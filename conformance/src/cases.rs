@@ -230,6 +230,71 @@ pub fn keylog_file_lines<B: Backend>(pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
+/// F14/F15: the Windows system stores read as CPython reads them (every
+/// backend shares `system-store`): CA, ROOT and MY enumerate; every
+/// `x509_asn` entry decodes with the shared decoder; trust is `True` or a set
+/// of dotted OIDs; ROOT is not empty; CRLs carry a known encoding; and the
+/// backend's `load_default_certs()` trusts at least the ROOT store's CAs.
+/// Elsewhere the functions do not exist (as in CPython).
+pub fn windows_system_stores<B: Backend>(_pki: &Pki) -> CaseResult {
+    #[cfg(windows)]
+    {
+        use ssl::{StoreEncoding, Trust};
+        let mut root_cas: i64 = 0;
+        for store in ["CA", "ROOT", "MY"] {
+            let certs = ssl::enum_certificates(store).map_err(e2s)?;
+            for c in &certs {
+                if c.encoding == StoreEncoding::X509Asn {
+                    let rec = ssl_api::cert::decode::decode_cert(&c.der)
+                        .map_err(|e| format!("{store}: undecodable certificate: {}", e2s(e)))?;
+                    ensure!(
+                        rec.get("subject").is_some() && rec.get("issuer").is_some(),
+                        "{store}: no subject/issuer"
+                    );
+                    if store == "ROOT" && ssl_api::cert::inspect::is_ca(&c.der) {
+                        root_cas += 1;
+                    }
+                }
+                if let Trust::Oids(oids) = &c.trust {
+                    ensure!(
+                        oids.iter()
+                            .all(|o| o.split('.').all(|p| p.parse::<u64>().is_ok())),
+                        "{store}: trust OIDs {oids:?}"
+                    );
+                }
+            }
+            if store == "ROOT" {
+                ensure!(!certs.is_empty(), "the ROOT store is empty");
+            }
+            for crl in ssl::enum_crls(store).map_err(e2s)? {
+                ensure!(
+                    matches!(
+                        crl.encoding,
+                        StoreEncoding::X509Asn | StoreEncoding::Pkcs7Asn
+                    ),
+                    "{store}: CRL encoding {:?}",
+                    crl.encoding
+                );
+            }
+        }
+        let ctx = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+        ctx.load_default_certs(Purpose::ServerAuth).map_err(e2s)?;
+        let stats = ctx.cert_store_stats().map_err(e2s)?;
+        ensure!(
+            stats.x509_ca >= root_cas,
+            "load_default_certs trusts {} CAs, the ROOT store has {root_cas}",
+            stats.x509_ca
+        );
+        Ok(Outcome::Pass)
+    }
+    #[cfg(not(windows))]
+    {
+        Ok(Outcome::NotSupported(
+            "F14/F15 enum_certificates / enum_crls exist only on Windows, as in CPython (.ci/run tests them under Wine)".to_string(),
+        ))
+    }
+}
+
 /// X23+/P3: maximum_version TLS 1.2 gives a TLS 1.2 connection that echoes.
 pub fn tls12_echo<B: Backend>(pki: &Pki) -> CaseResult {
     let client = client_ctx::<B>(pki)?;
@@ -1929,6 +1994,7 @@ case_list! {
     legacy_tls_versions_at_seclevel0 ["C3", "C5", "P3"],
     post_handshake_client_auth ["X23+"],
     keylog_file_lines ["X23+"],
+    windows_system_stores ["F14", "F15"],
     socket_doc_client_server ["S1", "X19", "F2"],
     socket_lazy_connect ["S1", "S3", "X19", "F1"],
     socket_accept_on_wrapped_listener ["S1", "F1", "X19"],
