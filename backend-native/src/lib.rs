@@ -7,18 +7,19 @@
 //!
 //! What native-tls cannot express (cipher strings, sessions, the SNI callback,
 //! a server asking for a client certificate, CRLs, ...) is declared in
-//! [`Native::capabilities`] with the reason and answered with
-//! `NotImplemented`. What native-tls does not report but the handshake says in
-//! plaintext (the negotiated version and cipher suite) is read from the
-//! ServerHello as it passes through the BIOs.
+//! `Native::capabilities()` (the [`ssl_api::Backend`] impl) with the reason
+//! and answered with `NotImplemented`. What native-tls does not report but
+//! the handshake says in plaintext (the negotiated version and cipher suite)
+//! is read from the ServerHello as it passes through the BIOs.
 //!
-//! The platform certificate stores are here too, usable without the TLS part
-//! (`default-features = false`) by any backend:
+//! The platform certificate stores live in the `system-store` crate (no TLS
+//! library) and are re-exported here under their old paths, usable without
+//! the TLS part (`default-features = false`):
 //!
-//! - Windows: [`windows::enum_certificates`] (F14), [`windows::enum_crls`]
-//!   (F15) and [`windows::system_trust_certs`] (X8, CPython's
+//! - Windows: `windows::enum_certificates` (F14), `windows::enum_crls` (F15)
+//!   and `windows::system_trust_certs` (X8, CPython's
 //!   `_load_windows_store_certs` over the CA and ROOT stores);
-//! - macOS: [`macos::trusted_roots`] (X8, the keychain trust settings);
+//! - macOS: `macos::trusted_roots` (X8, the keychain trust settings);
 //! - everywhere: [`system_store::trusted_certs`], the platform's trusted roots
 //!   for a purpose as DER (`None` where the platform has no such store).
 #![deny(missing_docs)]

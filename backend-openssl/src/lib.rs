@@ -8,7 +8,7 @@
 //! [`OpenSslSession`] the `SSLSession` (N1).
 //!
 //! Errors carry OpenSSL's own library / reason mnemonics and verify codes
-//! (E1-E7, see [`errors`](crate::errors) docs); capabilities (C5-C7) are read
+//! (E1-E7, see [`errors`] docs); capabilities (C5-C7) are read
 //! from the linked library. What `openssl` 0.10 does not expose safely is
 //! reached through `openssl-sys` in one module (`ffi`), each `unsafe` block
 //! with its safety argument.

@@ -7,7 +7,8 @@
 //!
 //! What rustls cannot do (TLS 1.0/1.1, NPN, DH parameters, `tls-unique`,
 //! post-handshake authentication, session lifetimes) is declared in
-//! [`Rustls::capabilities`] and answered with `NotImplemented`.
+//! `Rustls::capabilities()` (the [`ssl_api::Backend`] impl) and answered with
+//! `NotImplemented`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

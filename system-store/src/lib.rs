@@ -23,9 +23,9 @@ use ssl_api::Result;
 /// - Windows: the `CA` and `ROOT` system stores, keeping only certificates
 ///   whose trust (EKU property, then extension) allows `purpose`, exactly as
 ///   CPython's `SSLContext._load_windows_store_certs` does
-///   ([`crate::windows::system_trust_certs`]);
+///   (`windows::system_trust_certs`);
 /// - macOS: the keychain certificates whose trust settings (system, admin,
-///   user domains) make them trusted roots ([`crate::macos::trusted_roots`]);
+///   user domains) make them trusted roots (`macos::trusted_roots`);
 /// - elsewhere: `None`: there is no system store; backends use
 ///   `set_default_verify_paths()` (the CA bundle file / directory) instead, as
 ///   CPython does.
