@@ -161,6 +161,68 @@ impl Report {
             .collect()
     }
 
+    /// The interop matrix's rows (clients) and columns (servers): every
+    /// backend, then the external peers (CPython's `ssl`, the `openssl`
+    /// tool), whose cells come from the interop cases run per backend.
+    pub fn interop_axes(&self) -> (Vec<&'static str>, Vec<&'static str>) {
+        let names: Vec<&'static str> = self.backends.iter().map(|(n, _)| *n).collect();
+        let mut clients = names.clone();
+        let mut servers = names;
+        for peer in EXTERNAL_PEERS {
+            clients.push(peer.client_label);
+            servers.push(peer.server_label);
+        }
+        (clients, servers)
+    }
+
+    /// One cell: `(status, detail)`, `None` where nothing was run (an
+    /// external peer against another one, or a case filtered out).
+    pub fn interop_cell(&self, client: &str, server: &str) -> Option<(&'static str, String)> {
+        if let Some((_, _, r)) = self
+            .interop
+            .iter()
+            .find(|(c, sv, _)| *c == client && *sv == server)
+        {
+            return Some(match r {
+                Ok(d) => ("pass", d.clone()),
+                Err(d) => ("fail", d.clone()),
+            });
+        }
+        let case_verdict = |case: &str, backend: &str| {
+            self.cases
+                .iter()
+                .find(|(n, _, _)| *n == case)
+                .and_then(|(_, _, m)| m.get(backend))
+                .map(verdict_parts)
+        };
+        for peer in EXTERNAL_PEERS {
+            if server == peer.server_label {
+                return case_verdict(peer.server_case, client);
+            }
+            if client == peer.client_label {
+                return case_verdict(peer.client_case, server);
+            }
+        }
+        None
+    }
+
+    /// The matrix cells that involve an external peer, as JSON.
+    fn interop_external_json(&self) -> Vec<Value> {
+        let (clients, servers) = self.interop_axes();
+        let mut cells = Vec::new();
+        for c in &clients {
+            for sv in &servers {
+                let ours = self.interop.iter().any(|(ic, is, _)| ic == c && is == sv);
+                if let (false, Some((status, detail))) = (ours, self.interop_cell(c, sv)) {
+                    cells.push(
+                        json!({"client": c, "server": sv, "status": status, "detail": detail}),
+                    );
+                }
+            }
+        }
+        cells
+    }
+
     /// The JSON document (`report.json`).
     pub fn to_json(&self) -> Value {
         let verdict = |v: &Verdict| {
@@ -196,6 +258,7 @@ impl Report {
                 "status": if r.is_ok() { "pass" } else { "fail" },
                 "detail": match r { Ok(d) | Err(d) => d },
             })).collect::<Vec<_>>(),
+            "interop_external": self.interop_external_json(),
             "summary": {
                 "cases": self.cases.len(),
                 "backends": self.backends.len(),
@@ -242,6 +305,20 @@ impl Report {
                     u.feature, u.reason
                 );
             }
+        }
+        let (clients, servers) = self.interop_axes();
+        let _ = write!(out, "\ninterop (client \\ server):\n{:<20}", "");
+        for sv in &servers {
+            let _ = write!(out, " {:<18}", sv);
+        }
+        out.push('\n');
+        for c in &clients {
+            let _ = write!(out, "{c:<20}");
+            for sv in &servers {
+                let status = self.interop_cell(c, sv).map_or("-", |(st, _)| st);
+                let _ = write!(out, " {status:<18}");
+            }
+            out.push('\n');
         }
         let missing: Vec<&str> = self
             .rows
@@ -340,27 +417,28 @@ impl Report {
             }
             caps.push_str("</ul>");
         }
-        let header: String = names
+        let (clients, servers) = self.interop_axes();
+        let header: String = servers
             .iter()
             .map(|n| format!("<th>{}</th>", esc(n)))
             .collect();
         let mut interop = format!("<table><tr><th>client \\ server</th>{header}</tr>");
-        for c in &names {
+        for c in &clients {
             let _ = write!(interop, "<tr><th>{}</th>", esc(c));
-            for sv in &names {
-                match self.interop.iter().find(|(ic, is, _)| ic == c && is == sv) {
-                    Some((_, _, Ok(d))) => {
+            for sv in &servers {
+                match self.interop_cell(c, sv) {
+                    Some(("pass", d)) => {
                         let _ = write!(
                             interop,
                             "<td class=\"pass\" title=\"{d}\">pass<br><small>{d}</small></td>",
-                            d = esc(d)
+                            d = esc(&d)
                         );
                     }
-                    Some((_, _, Err(d))) => {
+                    Some((status, d)) => {
                         let _ = write!(
                             interop,
-                            "<td class=\"fail\" title=\"{d}\"><details><summary>fail</summary>{d}</details></td>",
-                            d = esc(d)
+                            "<td class=\"{status}\" title=\"{d}\"><details><summary>{status}</summary>{d}</details></td>",
+                            d = esc(&d)
                         );
                     }
                     None => interop.push_str("<td class=\"none\">-</td>"),
@@ -386,7 +464,7 @@ details {{ max-width: 28em; }}
 <p>{summary}</p>
 <p>Filter: <input id="filter" placeholder="id, name or case"> <label><input type="checkbox" id="diff"> only rows where backends differ or fail</label></p>
 <table><thead><tr><th>id</th><th>reference</th><th>case</th>{header}</tr></thead>{body}</table>
-<h2>Interop: each backend's client against each backend's server (MemoryBIO)</h2>{interop}
+<h2>Interop: each client against each server (backends over MemoryBIO; CPython's ssl and the openssl tool over loopback sockets)</h2>{interop}
 <h2>Declared capabilities gaps</h2>{caps}
 <script>
 const f = document.getElementById('filter'), d = document.getElementById('diff');
@@ -426,6 +504,34 @@ f.addEventListener('input', apply); d.addEventListener('change', apply);
         Ok((json_path, html_path))
     }
 }
+
+/// A TLS implementation no one here wrote, in the interop matrix through
+/// the interop cases each backend runs against it.
+struct ExternalPeer {
+    /// Its row (as client).
+    client_label: &'static str,
+    /// Its column (as server).
+    server_label: &'static str,
+    /// The case where a backend's client meets it as server.
+    server_case: &'static str,
+    /// The case where it is the client of a backend's server.
+    client_case: &'static str,
+}
+
+const EXTERNAL_PEERS: [ExternalPeer; 2] = [
+    ExternalPeer {
+        client_label: "CPython ssl client",
+        server_label: "CPython ssl server",
+        server_case: "interop_cpython_server",
+        client_case: "interop_cpython_client",
+    },
+    ExternalPeer {
+        client_label: "openssl s_client",
+        server_label: "openssl s_server",
+        server_case: "interop_openssl_s_server",
+        client_case: "interop_openssl_s_client",
+    },
+];
 
 fn verdict_parts(v: &Verdict) -> (&'static str, String) {
     match v {

@@ -207,3 +207,37 @@ fn report_on_a_subset_writes_json_and_html() {
             && html.contains("no case yet")
     );
 }
+
+/// The interop matrix has the external peers as rows and columns, their
+/// cells from the interop cases, in the terminal table and in the JSON.
+#[test]
+fn report_interop_matrix_has_external_peers() {
+    let out = tempfile::tempdir().unwrap();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .args(["report", "--only", "interop_openssl", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("openssl s_client"))
+        .unwrap_or_else(|| panic!("no s_client row: {text}"));
+    assert!(
+        row.split_whitespace().filter(|w| *w == "pass").count() >= 1,
+        "{row}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap())
+            .unwrap();
+    let cells = json["interop_external"].as_array().unwrap();
+    assert!(cells
+        .iter()
+        .any(|c| c["client"] == "openssl s_client" && c["status"] == "pass"));
+    assert!(cells
+        .iter()
+        .any(|c| c["server"] == "openssl s_server" && c["status"] == "pass"));
+    // CPython's cases were filtered out: no cells for it.
+    assert!(cells.iter().all(|c| c["client"] != "CPython ssl client"));
+}
