@@ -331,7 +331,11 @@ impl Report {
             "\nreference rows with a case: {} of {}; no case yet: {}",
             self.rows.len() - missing.len(),
             self.rows.len(),
-            missing.join(" ")
+            if missing.is_empty() {
+                "none".to_string()
+            } else {
+                missing.join(" ")
+            }
         );
         let _ = writeln!(out, "{} unexpected failure(s)", self.failures());
         out
