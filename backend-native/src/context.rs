@@ -500,19 +500,9 @@ impl ssl_api::Context for NativeContext {
             }
         }
         if let Some(dir) = capath {
-            let mut certs = Vec::new();
-            for entry in std::fs::read_dir(dir)?.flatten() {
-                if let Ok(data) = std::fs::read(entry.path()) {
-                    certs.extend(
-                        pem_blocks(&data)
-                            .into_iter()
-                            .filter(|(t, d)| {
-                                t == "CERTIFICATE" && x509_parser::parse_x509_certificate(d).is_ok()
-                            })
-                            .map(|(_, d)| d),
-                    );
-                }
-            }
+            // The `<hash>.<n>` files OpenSSL's lookup would open, read now
+            // (native-tls needs its roots up front; see ssl_api::cert::capath).
+            let certs = ssl_api::cert::capath::hashed_dir_certificates(dir);
             self.update(|s| {
                 let mut capath = s.capath.lock().unwrap_or_else(|e| e.into_inner());
                 for c in certs {

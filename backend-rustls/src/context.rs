@@ -485,22 +485,14 @@ impl ssl_api::Context for RustlsContext {
         }
         if let Some(dir) = capath {
             // OpenSSL looks certificates up in a hashed directory when a
-            // verification needs them. rustls needs its anchors up front, so the
-            // directory's certificates are read now (every file, whatever its
-            // name: more lenient than OpenSSL's `<hash>.<n>` lookup) but kept
-            // apart: get_ca_certs() and cert_store_stats() show one only once a
-            // verification has used it, as with OpenSSL.
-            let mut certs = Vec::new();
-            for entry in std::fs::read_dir(dir)?.flatten() {
-                if let Ok(data) = std::fs::read(entry.path()) {
-                    certs.extend(
-                        pem_sections(&data)
-                            .into_iter()
-                            .filter(|(k, _)| *k == SectionKind::Certificate)
-                            .map(|(_, der)| CertificateDer::from(der)),
-                    );
-                }
-            }
+            // verification needs them; rustls needs its anchors up front, so
+            // the `<hash>.<n>` files are read now but kept apart (see
+            // ssl_api::cert::capath).
+            let certs: Vec<CertificateDer<'static>> =
+                ssl_api::cert::capath::hashed_dir_certificates(dir)
+                    .into_iter()
+                    .map(CertificateDer::from)
+                    .collect();
             self.update(|s| {
                 s.capath.add(certs);
                 Ok(())

@@ -1121,7 +1121,8 @@ pub fn handshake_failure_modes<B: Backend>(pki: &Pki) -> CaseResult {
 }
 
 /// X9/X10/X22: a capath directory's certificates verify, and appear in
-/// get_ca_certs() / cert_store_stats() only after a handshake used them.
+/// get_ca_certs() / cert_store_stats() only after a handshake used them; only
+/// `<hash>.<n>` files count; a missing directory is no error.
 pub fn capath_is_lazy<B: Backend>(pki: &Pki) -> CaseResult {
     let dir = pki.hashed_ca_dir()?;
     let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
@@ -1148,6 +1149,27 @@ pub fn capath_is_lazy<B: Backend>(pki: &Pki) -> CaseResult {
     ensure!(
         client.cert_store_stats().map_err(e2s)?.x509_ca == 1,
         "after use, x509_ca"
+    );
+    // Only `<hash>.<n>` files are looked at: the same CA as `ca.pem` is not
+    // found, so the server's chain does not verify (code 20), as in OpenSSL.
+    let unhashed = pki.dir().join("capath-unhashed");
+    std::fs::create_dir_all(&unhashed).map_err(|e| e.to_string())?;
+    std::fs::copy(&pki.ca, unhashed.join("ca.pem")).map_err(|e| e.to_string())?;
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client
+        .load_verify_locations(None, Some(&unhashed), None)
+        .map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 20)?;
+    // A directory that does not exist is no error (OpenSSL reads it lazily).
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client
+        .load_verify_locations(None, Some(&pki.dir().join("no-such-dir")), None)
+        .map_err(|e| format!("missing capath: {}", e2s(e)))?;
+    ensure!(
+        client.cert_store_stats().map_err(e2s)?.x509 == 0,
+        "missing capath counted certificates"
     );
     Ok(Outcome::Pass)
 }

@@ -1,6 +1,7 @@
 //! Certificates: the record `getpeercert()` returns, its decoder, PEM/DER
 //! conversion and certificate times. Decoded once here for every backend.
 
+pub mod capath;
 pub mod decode;
 pub mod inspect;
 pub mod keys;
