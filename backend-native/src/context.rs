@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use native_tls::{Certificate, Identity, Protocol as NtProtocol, TlsAcceptor, TlsConnector};
 use ssl_api::bio::MemoryBio;
-use ssl_api::cert::inspect::{is_ca, split_der_certs};
+use ssl_api::cert::inspect::is_ca;
 use ssl_api::constants::{Protocol, Purpose, TlsVersion, VerifyFlags, CERT_NONE};
 use ssl_api::{
     CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
@@ -472,49 +472,30 @@ impl ssl_api::Context for NativeContext {
         capath: Option<&Path>,
         cadata: Option<CaData>,
     ) -> Result<()> {
-        ssl_api::settings::check_verify_locations(
-            cafile.is_some(),
-            capath.is_some(),
-            cadata.is_some(),
-        )?;
-        if let Some(data) = cadata {
-            match data {
-                CaData::Pem(text) => {
-                    if self.add_pem_bundle(text.as_bytes()) == 0 {
-                        return Err(Error::ssl_message(
-                            "no start line: cadata does not contain a certificate",
-                        ));
-                    }
-                }
-                CaData::Der(bytes) => self.add_roots(split_der_certs(&bytes)?),
-            }
-        }
-        if let Some(file) = cafile {
-            let data = std::fs::read(file)?;
-            if self.add_pem_bundle(&data) == 0 {
-                return Err(Error::ssl(
-                    "X509",
-                    "NO_CERTIFICATE_OR_CRL_FOUND",
-                    "no certificate or crl found",
-                ));
-            }
-        }
-        if let Some(dir) = capath {
-            // The `<hash>.<n>` files OpenSSL's lookup would open, read now
-            // (native-tls needs its roots up front; see ssl_api::cert::capath).
-            let certs = ssl_api::cert::capath::hashed_dir_certificates(dir);
-            self.update(|s| {
-                let mut capath = s.capath.lock().unwrap_or_else(|e| e.into_inner());
-                for c in certs {
-                    if !capath.certs.contains(&c) {
-                        capath.certs.push(c);
-                        capath.used.push(false);
-                    }
-                }
+        ssl_api::settings::load_verify_locations_with(
+            cafile,
+            capath,
+            cadata,
+            |pem| Ok(self.add_pem_bundle(pem)),
+            |certs| {
+                self.add_roots(certs);
                 Ok(())
-            })?;
-        }
-        Ok(())
+            },
+            // native-tls needs its roots up front: capath certificates are
+            // trusted now but shown only once a handshake used them.
+            |certs| {
+                self.update(|s| {
+                    let mut capath = s.capath.lock().unwrap_or_else(|e| e.into_inner());
+                    for c in certs {
+                        if !capath.certs.contains(&c) {
+                            capath.certs.push(c);
+                            capath.used.push(false);
+                        }
+                    }
+                    Ok(())
+                })
+            },
+        )
     }
 
     fn load_default_certs(&self, purpose: Purpose) -> Result<()> {

@@ -12,7 +12,7 @@ use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKey
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
 use ssl_api::bio::MemoryBio;
-use ssl_api::cert::inspect::{is_ca, split_der_certs};
+use ssl_api::cert::inspect::is_ca;
 use ssl_api::cert::keys::{self, PrivateKey};
 use ssl_api::constants::{
     Protocol, Purpose, TlsVersion, VerifyFlags, OP_CIPHER_SERVER_PREFERENCE, OP_NO_TICKET,
@@ -448,57 +448,29 @@ impl ssl_api::Context for RustlsContext {
         capath: Option<&Path>,
         cadata: Option<CaData>,
     ) -> Result<()> {
-        ssl_api::settings::check_verify_locations(
-            cafile.is_some(),
-            capath.is_some(),
-            cadata.is_some(),
-        )?;
-        if let Some(data) = cadata {
-            match data {
-                CaData::Pem(text) => {
-                    if self.add_pem_bundle(text.as_bytes())? == 0 {
-                        return Err(Error::ssl_message(
-                            "no start line: cadata does not contain a certificate",
-                        ));
+        ssl_api::settings::load_verify_locations_with(
+            cafile,
+            capath,
+            cadata,
+            |pem| self.add_pem_bundle(pem),
+            |certs| {
+                self.update(|s| {
+                    for c in certs {
+                        Self::add_store_cert(s, c.into());
                     }
-                }
-                CaData::Der(bytes) => {
-                    let certs = split_der_certs(&bytes)?;
-                    self.update(|s| {
-                        for c in certs {
-                            Self::add_store_cert(s, c.into());
-                        }
-                        Ok(())
-                    })?;
-                }
-            }
-        }
-        if let Some(file) = cafile {
-            let data = read_file(file)?;
-            if self.add_pem_bundle(&data)? == 0 {
-                return Err(Error::ssl(
-                    "X509",
-                    "NO_CERTIFICATE_OR_CRL_FOUND",
-                    "no certificate or crl found",
-                ));
-            }
-        }
-        if let Some(dir) = capath {
-            // OpenSSL looks certificates up in a hashed directory when a
-            // verification needs them; rustls needs its anchors up front, so
-            // the `<hash>.<n>` files are read now but kept apart (see
-            // ssl_api::cert::capath).
-            let certs: Vec<CertificateDer<'static>> =
-                ssl_api::cert::capath::hashed_dir_certificates(dir)
-                    .into_iter()
-                    .map(CertificateDer::from)
-                    .collect();
-            self.update(|s| {
-                s.capath.add(certs);
-                Ok(())
-            })?;
-        }
-        Ok(())
+                    Ok(())
+                })
+            },
+            // OpenSSL looks capath certificates up when a verification needs
+            // them; rustls needs its anchors up front, so they are read now
+            // but kept apart (shown only once used).
+            |certs| {
+                self.update(|s| {
+                    s.capath.add(certs.into_iter().map(CertificateDer::from));
+                    Ok(())
+                })
+            },
+        )
     }
 
     fn load_default_certs(&self, purpose: Purpose) -> Result<()> {
