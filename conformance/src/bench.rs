@@ -333,6 +333,20 @@ pub fn framework_socket_bulk<B: Backend>(
     })
 }
 
+/// The direct baselines' socket reader: reads until `total` bytes, EOF or
+/// an error; the bytes read.
+fn read_counted(stream: &mut impl std::io::Read, total: usize) -> usize {
+    let mut buf = vec![0u8; 16 << 10];
+    let mut got = 0;
+    while got < total {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    got
+}
+
 /// Resident memory per idle connection for the library used directly.
 pub fn direct_memory_per_connection<D: DirectLibrary>(pki: &BenchPki, n: usize) -> f64 {
     let setup = D::setup(pki, CertKind::EcdsaP256, None, false);
@@ -478,15 +492,7 @@ pub mod rustls_direct {
                 let reader = scope.spawn(move || {
                     let conn = ServerConnection::new(server.clone()).expect("server");
                     let mut s = rustls::StreamOwned::new(conn, stcp);
-                    let mut buf = vec![0u8; 16 << 10];
-                    let mut got = 0;
-                    while got < total {
-                        match s.read(&mut buf) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => got += n,
-                        }
-                    }
-                    got
+                    read_counted(&mut s, total)
                 });
                 let name = ServerName::try_from("localhost").expect("name");
                 let conn = ClientConnection::new(client.clone(), name).expect("client");
@@ -628,15 +634,7 @@ pub mod native_direct {
             std::thread::scope(|scope| {
                 let reader = scope.spawn(move || {
                     let mut s = setup.acceptor.accept(stcp).expect("accept");
-                    let mut buf = vec![0u8; 16 << 10];
-                    let mut got = 0;
-                    while got < total {
-                        match s.read(&mut buf) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => got += n,
-                        }
-                    }
-                    got
+                    read_counted(&mut s, total)
                 });
                 let mut c = setup.connector.connect("localhost", ctcp).expect("connect");
                 let mut sent = 0;
@@ -891,15 +889,7 @@ pub mod openssl_direct {
                 let reader = scope.spawn(move || {
                     let ssl = openssl::ssl::Ssl::new(&setup.server).expect("ssl");
                     let mut s = ssl.accept(stcp).expect("accept");
-                    let mut buf = vec![0u8; 16 << 10];
-                    let mut got = 0;
-                    while got < total {
-                        match s.ssl_read(&mut buf) {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => got += n,
-                        }
-                    }
-                    got
+                    read_counted(&mut s, total)
                 });
                 let mut ssl = openssl::ssl::Ssl::new(&setup.client).expect("ssl");
                 ssl.set_hostname("localhost").expect("sni");

@@ -15,7 +15,7 @@ use ssl_api::constants::*;
 use ssl_api::{Backend, Context, SocketOptions};
 
 use crate::cases::{client_ctx, server_ctx, CaseResult, Outcome};
-use crate::net::{accept_plain, connect_plain, listener, ChildGuard, IO_TIMEOUT};
+use crate::net::{accept_plain, connect_localhost, listener, ChildGuard, IO_TIMEOUT};
 use crate::pki::Pki;
 use crate::socket_cases::e2s;
 
@@ -107,21 +107,7 @@ pub fn interop_cpython_server<B: Backend>(pki: &Pki) -> CaseResult {
         .trim()
         .parse()
         .map_err(|e| format!("port from python: {e}"))?;
-    let client = client_ctx::<B>(pki)?;
-    client
-        .load_cert_chain(&pki.client.cert, Some(&pki.client.key), None)
-        .map_err(e2s)?;
-    if alpn {
-        client
-            .set_alpn_protocols(&["http/1.1", "h2"])
-            .map_err(e2s)?;
-    }
-    let mut s = client
-        .wrap_socket(
-            connect_plain(false, port)?,
-            SocketOptions::client("localhost"),
-        )
-        .map_err(e2s)?;
+    let mut s = our_client::<B>(pki, alpn, port)?;
     s.sendall(b"hello from rust", 0).map_err(e2s)?;
     let mut echoed = Vec::new();
     while echoed.len() < 15 {
@@ -159,6 +145,25 @@ pub fn interop_cpython_server<B: Backend>(pki: &Pki) -> CaseResult {
         ours.to_json()
     );
     Ok(Outcome::Pass)
+}
+
+/// The backend's verifying client with the client certificate (and ALPN
+/// `http/1.1,h2` when it has ALPN), connected to `port` on 127.0.0.1.
+fn our_client<B: Backend>(
+    pki: &Pki,
+    alpn: bool,
+    port: u16,
+) -> Result<ssl_api::SslSocket<B>, String> {
+    let client = client_ctx::<B>(pki)?;
+    client
+        .load_cert_chain(&pki.client.cert, Some(&pki.client.key), None)
+        .map_err(e2s)?;
+    if alpn {
+        client
+            .set_alpn_protocols(&["http/1.1", "h2"])
+            .map_err(e2s)?;
+    }
+    connect_localhost(&client, port)
 }
 
 fn s_version<B: Backend>(s: &ssl_api::SslSocket<B>) -> Value {
@@ -300,21 +305,7 @@ pub fn interop_openssl_s_server<B: Backend>(pki: &Pki) -> CaseResult {
         .next()
         .and_then(|p| p.trim().parse().ok())
         .ok_or(format!("no port in {accept:?}"))?;
-    let client = client_ctx::<B>(pki)?;
-    client
-        .load_cert_chain(&pki.client.cert, Some(&pki.client.key), None)
-        .map_err(e2s)?;
-    if alpn {
-        client
-            .set_alpn_protocols(&["http/1.1", "h2"])
-            .map_err(e2s)?;
-    }
-    let mut s = client
-        .wrap_socket(
-            connect_plain(false, port)?,
-            SocketOptions::client("localhost"),
-        )
-        .map_err(e2s)?;
+    let mut s = our_client::<B>(pki, alpn, port)?;
     s.sendall(b"hello openssl\n", 0).map_err(e2s)?;
     let mut got = Vec::new();
     while !got.ends_with(b"\n") {

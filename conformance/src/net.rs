@@ -74,6 +74,20 @@ pub fn connect_plain(v6: bool, port: u16) -> Result<Socket, String> {
     Ok(s)
 }
 
+/// `context.wrap_socket()` of a plain socket connected to loopback `port`,
+/// as the client of `localhost`.
+pub fn connect_localhost<C: ssl_api::Context>(
+    context: &C,
+    port: u16,
+) -> Result<ssl_api::SslSocket<C::Backend>, String> {
+    context
+        .wrap_socket(
+            connect_plain(false, port)?,
+            ssl_api::SocketOptions::client("localhost"),
+        )
+        .map_err(|e| format!("{} ({})", e, e.python_type()))
+}
+
 /// FNV-1a (64 bits) over `data`, continuing from `state` (start with
 /// [`FNV_START`]).
 pub fn fnv1a(state: u64, data: &[u8]) -> u64 {

@@ -14,8 +14,8 @@ use ssl_api::{Backend, Context, Error, SocketOptions, SslErrorKind, SslSocket};
 
 use crate::cases::{client_ctx, server_ctx, CaseResult, Outcome};
 use crate::net::{
-    accept_plain, connect_plain, fnv1a, listener, pattern, poll, tcp_socket, Interest, FNV_START,
-    IO_TIMEOUT,
+    accept_plain, connect_localhost, connect_plain, fnv1a, listener, pattern, poll, tcp_socket,
+    Interest, FNV_START, IO_TIMEOUT,
 };
 use crate::pki::Pki;
 
@@ -349,12 +349,7 @@ pub fn socket_blocking_echo_10mib<B: Backend>(pki: &Pki) -> CaseResult {
                 Ok(sum)
             })
         });
-        let mut s = client
-            .wrap_socket(
-                connect_plain(false, port)?,
-                SocketOptions::client("localhost"),
-            )
-            .map_err(e2s)?;
+        let mut s = connect_localhost(&client, port)?;
         let data = pattern(TOTAL);
         let sent_sum = fnv1a(FNV_START, &data);
         let mut back_sum = FNV_START;
@@ -682,12 +677,7 @@ pub fn socket_timeouts<B: Backend>(pki: &Pki) -> CaseResult {
                 Ok(())
             })
         });
-        let mut s = client
-            .wrap_socket(
-                connect_plain(false, port)?,
-                SocketOptions::client("localhost"),
-            )
-            .map_err(e2s)?;
+        let mut s = connect_localhost(&client, port)?;
         s.settimeout(Some(T)).map_err(e2s)?;
         ensure!(s.gettimeout() == Some(T), "gettimeout");
         let started = Instant::now();
@@ -890,12 +880,7 @@ pub fn socket_makefile_lines<B: Backend>(pki: &Pki) -> CaseResult {
                 Ok(())
             })
         });
-        let mut s = client
-            .wrap_socket(
-                connect_plain(false, port)?,
-                SocketOptions::client("localhost"),
-            )
-            .map_err(e2s)?;
+        let mut s = connect_localhost(&client, port)?;
         let mut f = s.makefile();
         let mut lines = Vec::new();
         for _ in 0..3 {
@@ -941,12 +926,7 @@ pub fn socket_sendfile<B: Backend>(pki: &Pki) -> CaseResult {
                 Ok(got)
             })
         });
-        let mut s = client
-            .wrap_socket(
-                connect_plain(false, port)?,
-                SocketOptions::client("localhost"),
-            )
-            .map_err(e2s)?;
+        let mut s = connect_localhost(&client, port)?;
         let mut file = std::fs::File::open(&path).map_err(|e| e.to_string())?;
         match s.sendfile(&mut file, 0, Some(0)) {
             Err(Error::Value(m)) => ensure!(m == "count must be a positive integer (got 0)", "{m}"),
@@ -1024,12 +1004,7 @@ pub fn socket_attributes_and_session_reuse<B: Backend>(pki: &Pki) -> CaseResult 
             }
             Ok(seen)
         });
-        let mut s = client
-            .wrap_socket(
-                connect_plain(false, port)?,
-                SocketOptions::client("localhost"),
-            )
-            .map_err(e2s)?;
+        let mut s = connect_localhost(&client, port)?;
         ensure!(
             !s.server_side() && s.server_hostname() == Some("localhost"),
             "client attrs"
