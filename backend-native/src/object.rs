@@ -150,16 +150,20 @@ impl NativeObject {
 
     fn finish(&mut self, stream: TlsStream<BioStream>) {
         self.snoop_result = stream.get_ref().snoop.negotiated();
-        {
+        // One lock of the context: the counters, and (for a verifying
+        // client) the capath whose certificates a verification may have used.
+        let capath = {
             let mut ctx = self.context.lock();
             if self.server_side {
                 ctx.stats.accept_good += 1;
+                None
             } else {
                 ctx.stats.connect_good += 1;
+                (ctx.settings.verify_mode() != ssl_api::constants::CERT_NONE)
+                    .then(|| ctx.capath.clone())
             }
-        }
-        if !self.server_side && self.context.verify_mode_is_verifying() {
-            let capath = self.context.lock().capath.clone();
+        };
+        if let Some(capath) = capath {
             let mut capath = capath.lock().unwrap_or_else(|e| e.into_inner());
             if capath.has_unmarked() {
                 if let Ok(Some(der)) = stream
@@ -202,12 +206,6 @@ impl NativeObject {
             Engine::Failed => Err(errors::protocol_is_shutdown()),
             _ => Err(Error::want_read()),
         }
-    }
-}
-
-impl NativeContext {
-    fn verify_mode_is_verifying(&self) -> bool {
-        self.lock().settings.verify_mode() != ssl_api::constants::CERT_NONE
     }
 }
 

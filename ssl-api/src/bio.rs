@@ -88,13 +88,13 @@ impl Queue {
 #[derive(Default)]
 struct Inner {
     buf: Queue,
-    eof_written: bool,
 }
 
-/// The shared pipe: the queue under its lock, and lock-free mirrors of its
-/// length and EOF flag, so that asking an empty BIO for bytes (what a TLS
+/// The shared pipe: the queue under its lock, a lock-free mirror of its
+/// length and the EOF flag, so that asking an empty BIO for bytes (what a TLS
 /// library does after every record, to learn that it must wait) costs no
-/// lock. The mirrors change only under the lock.
+/// lock. Both change only under the lock, so a writer holding it sees them
+/// exactly.
 #[derive(Default)]
 struct Pipe {
     state: Mutex<Inner>,
@@ -153,7 +153,7 @@ impl std::fmt::Debug for MemoryBio {
         let inner = self.lock();
         f.debug_struct("MemoryBio")
             .field("pending", &inner.buf.len())
-            .field("eof_written", &inner.eof_written)
+            .field("eof_written", &self.eof_written())
             .finish()
     }
 }
@@ -233,8 +233,7 @@ impl MemoryBio {
             return take(&[], self.eof_written()).1;
         }
         let mut inner = self.lock();
-        let eof_written = inner.eof_written;
-        let (used, out) = take(inner.buf.bytes(), eof_written);
+        let (used, out) = take(inner.buf.bytes(), self.eof_written());
         inner.buf.consume(used);
         out
     }
@@ -258,7 +257,7 @@ impl MemoryBio {
     pub fn write_from_vec(&self, buf: &mut Vec<u8>, n: usize) -> Result<usize> {
         let n = n.min(buf.len());
         let mut inner = self.lock();
-        if inner.eof_written {
+        if self.eof_written() {
             return Err(Error::ssl_message("cannot write() after write_eof()"));
         }
         if inner.buf.is_empty() {
@@ -295,7 +294,7 @@ impl Bio for MemoryBio {
 
     fn write(&self, buf: &[u8]) -> Result<usize> {
         let mut inner = self.lock();
-        if inner.eof_written {
+        if self.eof_written() {
             return Err(Error::ssl_message("cannot write() after write_eof()"));
         }
         inner.buf.extend(buf);
@@ -303,8 +302,7 @@ impl Bio for MemoryBio {
     }
 
     fn write_eof(&self) {
-        let mut inner = self.lock();
-        inner.eof_written = true;
+        let _locked = self.lock();
         self.inner.eof_written.store(true, Ordering::Release);
     }
 }
