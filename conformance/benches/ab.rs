@@ -4,7 +4,8 @@
 //!
 //! Arguments (after `--`): `--rounds N` (default 21), `--quick` (small sizes,
 //! for a smoke run), `--backend NAME` (one backend; its rows replace its old
-//! rows in the results file).
+//! rows in the results file), `--only TEXT` (only the workloads whose label
+//! contains TEXT, e.g. `resumed`; for profiling one workload).
 //! Cargo's own `--bench` flag is ignored.
 
 use conformance::bench::{self, BenchPki};
@@ -26,29 +27,39 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned();
     let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    let workload_filter = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let workload = |label: &str| {
+        workload_filter
+            .as_deref()
+            .is_none_or(|text| label.contains(text))
+    };
     let pki = BenchPki::generate();
     let mut results: Vec<AbResult> = Vec::new();
     #[cfg(feature = "rustls")]
     if wanted("rustls") {
         results.extend(bench_ab::workloads::<bench::rustls_direct::RustlsDirect>(
-            &pki, rounds, bulk_total,
+            &pki, rounds, bulk_total, workload,
         ));
     }
     #[cfg(feature = "openssl")]
     if wanted("openssl") {
         results.extend(bench_ab::workloads::<bench::openssl_direct::OpenSslDirect>(
-            &pki, rounds, bulk_total,
+            &pki, rounds, bulk_total, workload,
         ));
     }
     #[cfg(all(feature = "native", feature = "openssl"))]
     if wanted("native") {
         results.extend(bench_ab::workloads::<bench::native_direct::NativeDirect>(
-            &pki, rounds, bulk_total,
+            &pki, rounds, bulk_total, workload,
         ));
     }
     for r in &results {
         println!(
-            "{:<52} framework {:>10.1} direct {:>10.1} {:<6} ratio {:>6.1}% (quartiles {:.1}%..{:.1}%, {} rounds)",
+            "{:<52} framework {:>10.1} direct {:>10.1} {:<6} ratio {:>6.1}% (quartiles {:.1}%..{:.1}%, {} rounds of {} calls)",
             r.label,
             r.framework,
             r.direct,
@@ -56,7 +67,8 @@ fn main() {
             r.ratio * 100.0,
             r.q1 * 100.0,
             r.q3 * 100.0,
-            r.rounds
+            r.rounds,
+            r.iterations
         );
     }
     if quick {

@@ -421,12 +421,17 @@ pub mod rustls_direct {
             let id = pki.server(kind);
             let chain = vec![CertificateDer::from(id.der.clone())];
             let key = PrivateKeyDer::from_pem_file(&id.key).expect("key");
-            let server = ServerConfig::builder_with_provider(provider)
+            let mut server = ServerConfig::builder_with_provider(provider)
                 .with_safe_default_protocol_versions()
                 .expect("versions")
                 .with_no_client_auth()
                 .with_single_cert(chain, key)
                 .expect("server config");
+            // The same resumption mechanism as the framework's contexts:
+            // stateless tickets, OpenSSL's (and so CPython's) default. rustls's
+            // own default is a stateful server cache, which would compare two
+            // different mechanisms rather than the framework's cost.
+            server.ticketer = rustls::crypto::aws_lc_rs::Ticketer::new().expect("ticketer");
             (Arc::new(client), Arc::new(server))
         }
 

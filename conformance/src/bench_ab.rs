@@ -31,6 +31,8 @@ pub struct AbResult {
     pub q3: f64,
     /// Rounds measured.
     pub rounds: usize,
+    /// Calls per side in each round.
+    pub iterations: usize,
 }
 
 /// How long each side of a round runs at least.
@@ -56,9 +58,13 @@ pub fn measure(
     mut framework: impl FnMut() -> Duration,
     mut direct: impl FnMut() -> Duration,
 ) -> AbResult {
-    // Warm up both, then size a side to SIDE_TIME from the slower one.
-    let slowest = framework().max(direct()).max(Duration::from_micros(1));
-    let iters = (SIDE_TIME.as_nanos() / slowest.as_nanos()).clamp(1, 100_000) as usize;
+    // Size a side to SIDE_TIME from the slower side's typical call. A first
+    // call can pay one-time costs (lazy initialisation, a cold cache, a
+    // trust store read), so it is run and discarded before timing calls.
+    let iters = {
+        let typical = typical_call(&mut framework).max(typical_call(&mut direct));
+        (SIDE_TIME.as_nanos() / typical.as_nanos().max(1)).clamp(1, 100_000) as usize
+    };
     let run = |f: &mut dyn FnMut() -> Duration| -> f64 {
         let total: Duration = (0..iters).map(|_| f()).sum();
         total.as_secs_f64() / iters as f64
@@ -95,7 +101,24 @@ pub fn measure(
         q1: quantile(&ratios, 0.25),
         q3: quantile(&ratios, 0.75),
         rounds,
+        iterations: iters,
     }
+}
+
+/// How long warming up runs at least, per side.
+const WARM_UP: Duration = Duration::from_millis(50);
+
+/// The mean measured time of `f`'s calls after a discarded first one, over
+/// at least [`WARM_UP`] of measured time (and three calls).
+fn typical_call(f: &mut dyn FnMut() -> Duration) -> Duration {
+    f();
+    let mut calls = 0u32;
+    let mut measured = Duration::ZERO;
+    while calls < 3 || (measured < WARM_UP && calls < 100_000) {
+        measured += f();
+        calls += 1;
+    }
+    measured / calls
 }
 
 fn timed(f: impl FnOnce()) -> Duration {
@@ -106,11 +129,13 @@ fn timed(f: impl FnOnce()) -> Duration {
 
 /// Every workload of the criterion benchmarks for library `D`, interleaved:
 /// MemoryBIO bulk (each pinnable suite), socket bulk, full handshakes
-/// (ECDSA, RSA) and resumed handshakes.
+/// (ECDSA, RSA) and resumed handshakes; only those whose label `wanted`
+/// accepts (a profile of one workload).
 pub fn workloads<D: DirectLibrary>(
     pki: &BenchPki,
     rounds: usize,
     bulk_total: usize,
+    wanted: impl Fn(&str) -> bool,
 ) -> Vec<AbResult>
 where
     D::Setup: Sync,
@@ -129,6 +154,10 @@ where
         vec![None]
     };
     for suite in &suites {
+        let label = format!("bulk_memorybio/{name} {}", suite.unwrap_or("negotiated"));
+        if !wanted(&label) {
+            continue;
+        }
         let (client, server) =
             bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, *suite).expect("contexts");
         let (mut co, mut so) =
@@ -136,7 +165,7 @@ where
         let setup = D::setup(pki, CertKind::EcdsaP256, *suite, false);
         let mut pair = D::connect(&setup);
         out.push(measure(
-            format!("bulk_memorybio/{name} {}", suite.unwrap_or("negotiated")),
+            label,
             Some(bulk_total as u64),
             rounds,
             || {
@@ -155,13 +184,14 @@ where
             },
         ));
     }
-    {
+    let label = format!("bulk_socket/{name} {}", suites[0].unwrap_or("negotiated"));
+    if wanted(&label) {
         let suite = suites[0];
         let (client, server) =
             bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, suite).expect("contexts");
         let setup = D::setup(pki, CertKind::EcdsaP256, suite, false);
         out.push(measure(
-            format!("bulk_socket/{name} {}", suite.unwrap_or("negotiated")),
+            label,
             Some(bulk_total as u64),
             rounds,
             || {
@@ -180,10 +210,14 @@ where
         ));
     }
     for kind in [CertKind::EcdsaP256, CertKind::Rsa2048] {
+        let label = format!("handshake/{name} {kind:?}");
+        if !wanted(&label) {
+            continue;
+        }
         let (client, server) = bench::contexts::<D::Backend>(pki, kind, None).expect("contexts");
         let setup = D::setup(pki, kind, None, false);
         out.push(measure(
-            format!("handshake/{name} {kind:?}"),
+            label,
             None,
             rounds,
             // Both pairs are dropped outside the timed part, as criterion's
@@ -205,12 +239,13 @@ where
             },
         ));
     }
-    if bench::can_resume::<D::Backend>() {
+    let label = format!("handshake/{name} resumed");
+    if bench::can_resume::<D::Backend>() && wanted(&label) {
         let (client, server) =
             bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, None).expect("contexts");
         let setup = D::setup(pki, CertKind::EcdsaP256, None, true);
         out.push(measure(
-            format!("handshake/{name} resumed"),
+            label,
             None,
             rounds,
             || {
@@ -240,7 +275,7 @@ impl AbResult {
         serde_json::json!({
             "label": self.label, "unit": self.unit, "framework": self.framework,
             "direct": self.direct, "ratio": self.ratio, "q1": self.q1, "q3": self.q3,
-            "rounds": self.rounds,
+            "rounds": self.rounds, "iterations": self.iterations,
         })
     }
 
@@ -255,6 +290,8 @@ impl AbResult {
             q1: v["q1"].as_f64()?,
             q3: v["q3"].as_f64()?,
             rounds: v["rounds"].as_u64()? as usize,
+            // Absent in files written before it was recorded.
+            iterations: v["iterations"].as_u64().unwrap_or(0) as usize,
         })
     }
 }
@@ -312,11 +349,13 @@ mod tests {
         assert!((r.direct - 50.0).abs() < 1e-6);
         assert_eq!(r.unit, "MB/s");
         assert_eq!(r.rounds, 5);
-        // Warm-up f, d; then 150 ms / 40 ms = 3 iterations a side, the side
-        // going first alternating round by round.
+        // Warm-up: a discarded call and three timed ones a side; then
+        // 150 ms / 40 ms = 3 iterations a side, the side going first
+        // alternating round by round.
         let seq: String = calls.into_iter().collect();
-        assert_eq!(&seq[..2], "fd");
-        assert_eq!(&seq[2..14], "fffddddddfff");
+        assert_eq!(&seq[..8], "ffffdddd");
+        assert_eq!(&seq[8..20], "fffddddddfff");
+        assert_eq!(r.iterations, 3);
     }
 
     #[test]

@@ -487,6 +487,7 @@ mod tests {
                 q1: 0.98,
                 q3: 1.0,
                 rounds: 15,
+                iterations: 100,
             },
             AbResult {
                 label: "bulk_socket/x negotiated".into(),
@@ -497,6 +498,7 @@ mod tests {
                 q1: 0.89,
                 q3: 0.91,
                 rounds: 15,
+                iterations: 100,
             },
         ];
         let path = bench_ab::results_path(root.path());

@@ -150,8 +150,12 @@ fn native_workloads_run_both_ways() {
 #[test]
 fn interleaved_workloads_run() {
     let pki = BenchPki::generate();
-    let results =
-        conformance::bench_ab::workloads::<bench::rustls_direct::RustlsDirect>(&pki, 1, 64 << 10);
+    let results = conformance::bench_ab::workloads::<bench::rustls_direct::RustlsDirect>(
+        &pki,
+        1,
+        64 << 10,
+        |_| true,
+    );
     let labels: Vec<&str> = results.iter().map(|r| r.label.as_str()).collect();
     assert_eq!(
         labels,
@@ -167,4 +171,20 @@ fn interleaved_workloads_run() {
     for r in &results {
         assert!(r.ratio.is_finite() && r.ratio > 0.0, "{r:?}");
     }
+}
+
+/// A workload filter runs only the workloads it accepts.
+#[cfg(feature = "rustls")]
+#[test]
+fn interleaved_workloads_filter() {
+    let pki = BenchPki::generate();
+    let results = conformance::bench_ab::workloads::<bench::rustls_direct::RustlsDirect>(
+        &pki,
+        1,
+        64 << 10,
+        |label| label.contains("resumed"),
+    );
+    let labels: Vec<&str> = results.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels, ["handshake/rustls resumed"]);
+    assert!(results[0].iterations >= 1);
 }
