@@ -515,29 +515,57 @@ impl<B: Backend> SslSocket<B> {
     }
 
     /// Reads the next piece of the current TLS record into the incoming BIO
-    /// (EOF is passed on as `write_eof`).
+    /// (EOF is passed on as `write_eof`). Never reads past the record, so
+    /// that what follows a close_notify stays in the socket for `unwrap()`.
     fn recv_tls(&mut self, deadline: Option<Instant>, op: Op) -> Result<()> {
         let nonblocking = self.nonblocking();
-        let want = self.framer.want();
-        if self.scratch.len() < want {
-            self.scratch.resize(want, 0);
-        }
         let sock = self.sock.as_ref().ok_or_else(bad_fd)?;
-        let scratch = &mut self.scratch[..want];
-        let n = sock_io(sock, nonblocking, Dir::In, op, deadline, |s| {
-            (&*s).read(&mut scratch[..])
-        })?;
+        let mut filled = 0;
+        let mut eof = false;
+        let mut failed = None;
+        loop {
+            let in_header = self.framer.body_left == 0;
+            let want = self.framer.want();
+            if self.scratch.len() < filled + want {
+                self.scratch.resize(filled + want, 0);
+            }
+            let piece = &mut self.scratch[filled..filled + want];
+            match sock_io(sock, nonblocking, Dir::In, op, deadline, |s| {
+                (&*s).read(&mut piece[..])
+            }) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => {
+                    self.framer.consumed(&self.scratch[filled..filled + n]);
+                    filled += n;
+                }
+                // The header bytes already here still go to the Object.
+                Err(e) if filled > 0 => {
+                    failed = Some(e);
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
+            // A header just completed: its body is on its way. Reading it now,
+            // into the same buffer, spares the TLS library a round trip for
+            // the five header bytes alone.
+            if !(in_header && self.framer.body_left > 0) {
+                break;
+            }
+        }
         let obj = self.obj.as_ref().ok_or_else(bad_fd)?;
-        if n == 0 {
+        if filled > 0 {
+            // The receive buffer itself becomes the BIO's content when the
+            // BIO is empty (the usual case for a record): no copy.
+            obj.incoming().write_from_vec(&mut self.scratch, filled)?;
+        }
+        if eof {
             self.framer.eof = true;
             obj.incoming().write_eof();
-        } else {
-            self.framer.consumed(&self.scratch[..n]);
-            // The receive buffer itself becomes the BIO's content when the
-            // BIO is empty (the usual case for a record body): no copy.
-            obj.incoming().write_from_vec(&mut self.scratch, n)?;
         }
-        Ok(())
+        failed.map_or(Ok(()), Err)
     }
 
     /// Runs one Object operation to completion (or to WantRead / WantWrite on
