@@ -114,22 +114,24 @@ pub(crate) fn reason_mnemonic(lib: i32, reason: i32, text: Option<&str>) -> Opti
     Some(text.to_ascii_uppercase().replace(' ', "_"))
 }
 
-/// The connection facts a verify failure needs: the verify result and the
-/// server_hostname (CPython words hostname mismatches with it).
+/// The connection a verify failure is reported for: its verify result and
+/// server_hostname (CPython words hostname mismatches with it). The result
+/// is read only when a verify failure is being reported, not on every
+/// WantRead.
 pub(crate) struct VerifyContext<'a> {
-    /// `SSL_get_verify_result`.
-    pub result: (i64, String),
-    /// `server_hostname`.
-    pub hostname: Option<&'a str>,
+    ssl: &'a SslRef,
+    hostname: Option<&'a str>,
 }
 
 impl<'a> VerifyContext<'a> {
-    pub(crate) fn of(ssl: &SslRef, hostname: Option<&'a str>) -> Self {
-        let r = ssl.verify_result();
-        VerifyContext {
-            result: (i64::from(r.as_raw()), r.error_string().to_owned()),
-            hostname,
-        }
+    pub(crate) fn of(ssl: &'a SslRef, hostname: Option<&'a str>) -> Self {
+        VerifyContext { ssl, hostname }
+    }
+
+    /// `SSL_get_verify_result`: the code and OpenSSL's text for it.
+    fn result(&self) -> (i64, &'static str) {
+        let r = self.ssl.verify_result();
+        (i64::from(r.as_raw()), r.error_string())
     }
 }
 
@@ -146,18 +148,18 @@ pub(crate) fn from_stack(stack: &ErrorStack, verify: Option<&VerifyContext<'_>>)
     }
     if lib == LIB_SSL && reason == SSL_R_CERTIFICATE_VERIFY_FAILED {
         if let Some(v) = verify {
-            let (code, text) = &v.result;
+            let (code, text) = v.result();
             let host = v.hostname.unwrap_or("");
-            let message = match *code {
+            let message = match code {
                 X509_V_ERR_HOSTNAME_MISMATCH => {
                     format!("Hostname mismatch, certificate is not valid for '{host}'.")
                 }
                 X509_V_ERR_IP_ADDRESS_MISMATCH => {
                     format!("IP address mismatch, certificate is not valid for '{host}'.")
                 }
-                _ => text.clone(),
+                _ => text.to_owned(),
             };
-            return Error::cert_verify(*code, message);
+            return Error::cert_verify(code, message);
         }
     }
     let text = last.reason();

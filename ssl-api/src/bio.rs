@@ -63,13 +63,22 @@ impl Queue {
         self.end = need;
     }
 
-    /// Takes `buf[..n]` as the queue's content without copying (the queue
-    /// must be empty); `buf` gets the old storage back to reuse.
-    fn swap_in(&mut self, buf: &mut Vec<u8>, n: usize) {
-        debug_assert!(self.is_empty());
-        std::mem::swap(&mut self.data, buf);
-        self.head = 0;
-        self.end = n.min(self.data.len());
+    /// `len` bytes of room at the end for a producer to fill in place
+    /// (then [`Queue::commit`] what it wrote).
+    fn spare(&mut self, len: usize) -> &mut [u8] {
+        if self.is_empty() {
+            self.head = 0;
+            self.end = 0;
+        }
+        let need = self.end + len;
+        if self.data.len() < need {
+            self.data.resize(need, 0);
+        }
+        &mut self.data[self.end..need]
+    }
+
+    fn commit(&mut self, n: usize) {
+        self.end = (self.end + n).min(self.data.len());
     }
 
     fn consume(&mut self, n: usize) {
@@ -250,21 +259,21 @@ impl MemoryBio {
         n
     }
 
-    /// Appends `buf[..n]` (a transport's receive buffer), handing the
-    /// vector itself over when the BIO is empty: the bytes are not copied,
-    /// and `buf` gets spare storage back for the next receive. An SSLError
-    /// after `write_eof()`, as [`Bio::write`].
-    pub fn write_from_vec(&self, buf: &mut Vec<u8>, n: usize) -> Result<usize> {
-        let n = n.min(buf.len());
+    /// Appends up to `max` bytes that `fill` writes straight into the BIO's
+    /// storage (a transport receiving into it: no intermediate buffer, no
+    /// copy); `fill` returns how many it wrote. An SSLError after
+    /// `write_eof()`, as [`Bio::write`]; `fill`'s own error is passed on.
+    pub fn write_with(
+        &self,
+        max: usize,
+        fill: impl FnOnce(&mut [u8]) -> Result<usize>,
+    ) -> Result<usize> {
         let mut inner = self.lock();
         if self.eof_written() {
             return Err(Error::ssl_message("cannot write() after write_eof()"));
         }
-        if inner.buf.is_empty() {
-            inner.buf.swap_in(buf, n);
-        } else {
-            inner.buf.extend(&buf[..n]);
-        }
+        let n = fill(inner.buf.spare(max))?.min(max);
+        inner.buf.commit(n);
         Ok(n)
     }
 
@@ -372,23 +381,38 @@ mod tests {
     }
 
     #[test]
-    fn write_from_vec_hands_over_or_appends() {
+    fn write_with_fills_in_place_and_keeps_order() {
         let b = MemoryBio::new();
-        let mut buf = b"hello world".to_vec();
-        assert_eq!(b.write_from_vec(&mut buf, 5).unwrap(), 5);
-        assert_eq!(b.pending(), 5);
-        // Not empty now: the next one is appended (copied).
-        let mut more = b"!!".to_vec();
-        b.write_from_vec(&mut more, 2).unwrap();
-        assert_eq!(more, b"!!", "an appended buffer stays with the caller");
-        assert_eq!(b.read(None), b"hello!!");
-        // Spare room left behind by earlier content is reused correctly.
         b.write(b"ab").unwrap();
+        // The producer sees exactly `max` bytes of room after what is buffered.
+        let n = b
+            .write_with(8, |room| {
+                assert_eq!(room.len(), 8);
+                room[..3].copy_from_slice(b"cde");
+                Ok(3)
+            })
+            .unwrap();
+        assert_eq!((n, b.pending()), (3, 5));
         assert_eq!(b.read(Some(1)), b"a");
-        b.write(b"cd").unwrap();
-        assert_eq!(b.read(None), b"bcd");
+        // A producer's error is passed on and adds nothing.
+        let err = b.write_with(4, |_| Err(Error::want_read())).unwrap_err();
+        assert!(err.is_want());
+        // More than `max` reported is clamped to `max`.
+        assert_eq!(
+            b.write_with(2, |room| {
+                room.copy_from_slice(b"fg");
+                Ok(9)
+            })
+            .unwrap(),
+            2
+        );
+        assert_eq!(b.read(None), b"bcdefg");
+        // Spare room left behind by earlier content is reused correctly.
+        b.write(b"xy").unwrap();
+        assert_eq!(b.read(None), b"xy");
         b.write_eof();
-        assert!(b.write_from_vec(&mut buf, 1).is_err());
+        assert!(b.write_with(1, |_| Ok(1)).is_err());
+        assert!(b.eof());
     }
 
     #[test]

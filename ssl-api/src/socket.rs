@@ -279,7 +279,6 @@ pub struct SslSocket<B: Backend> {
     connected: bool,
     timeout: Option<Duration>,
     framer: RecordFramer,
-    scratch: Vec<u8>,
     out: Vec<u8>,
     out_pos: usize,
     /// A non-blocking `write` whose records are not all sent yet: its length,
@@ -331,7 +330,6 @@ impl<B: Backend> SslSocket<B> {
             connected: false,
             timeout,
             framer: RecordFramer::default(),
-            scratch: Vec::new(),
             out: Vec::new(),
             out_pos: 0,
             write_retry: None,
@@ -520,52 +518,36 @@ impl<B: Backend> SslSocket<B> {
     fn recv_tls(&mut self, deadline: Option<Instant>, op: Op) -> Result<()> {
         let nonblocking = self.nonblocking();
         let sock = self.sock.as_ref().ok_or_else(bad_fd)?;
-        let mut filled = 0;
-        let mut eof = false;
-        let mut failed = None;
+        let obj = self.obj.as_ref().ok_or_else(bad_fd)?;
         loop {
             let in_header = self.framer.body_left == 0;
             let want = self.framer.want();
-            if self.scratch.len() < filled + want {
-                self.scratch.resize(filled + want, 0);
-            }
-            let piece = &mut self.scratch[filled..filled + want];
-            match sock_io(sock, nonblocking, Dir::In, op, deadline, |s| {
-                (&*s).read(&mut piece[..])
-            }) {
+            let framer = &mut self.framer;
+            // The kernel writes into the BIO's own storage: no copy.
+            let got = obj.incoming().write_with(want, |room| {
+                let n = sock_io(sock, nonblocking, Dir::In, op, deadline, |s| {
+                    (&*s).read(&mut room[..])
+                })?;
+                framer.consumed(&room[..n]);
+                Ok(n)
+            });
+            match got {
                 Ok(0) => {
-                    eof = true;
-                    break;
+                    self.framer.eof = true;
+                    obj.incoming().write_eof();
+                    return Ok(());
                 }
-                Ok(n) => {
-                    self.framer.consumed(&self.scratch[filled..filled + n]);
-                    filled += n;
-                }
-                // The header bytes already here still go to the Object.
-                Err(e) if filled > 0 => {
-                    failed = Some(e);
-                    break;
-                }
+                Ok(_) => {}
+                // Header bytes already in the BIO stay there for the Object.
                 Err(e) => return Err(e),
             }
-            // A header just completed: its body is on its way. Reading it now,
-            // into the same buffer, spares the TLS library a round trip for
-            // the five header bytes alone.
+            // A header just completed: its body is on its way. Reading it now
+            // spares the TLS library a round trip for the five header bytes
+            // alone (never past the record).
             if !(in_header && self.framer.body_left > 0) {
-                break;
+                return Ok(());
             }
         }
-        let obj = self.obj.as_ref().ok_or_else(bad_fd)?;
-        if filled > 0 {
-            // The receive buffer itself becomes the BIO's content when the
-            // BIO is empty (the usual case for a record): no copy.
-            obj.incoming().write_from_vec(&mut self.scratch, filled)?;
-        }
-        if eof {
-            self.framer.eof = true;
-            obj.incoming().write_eof();
-        }
-        failed.map_or(Ok(()), Err)
     }
 
     /// Runs one Object operation to completion (or to WantRead / WantWrite on
