@@ -29,13 +29,14 @@ pub(crate) struct BioStream {
 
 impl Read for BioStream {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if !buf.is_empty() && self.incoming.eof() {
-            // The transport ended: an error, not a 0-byte read, so that the
-            // library reports a truncated stream (SSLEOFError) rather than a
-            // clean close; a real close_notify is seen before this is reached.
+        let n = self.incoming.io().read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            // The transport ended (also when a read of the socket behind the
+            // BIO just found it ended): an error, not a 0-byte read, so that
+            // the library reports a truncated stream (SSLEOFError) rather
+            // than a clean close; a real close_notify is seen before this.
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        let n = self.incoming.io().read(buf)?;
         if !self.server_side {
             self.snoop.feed(&buf[..n]);
         }

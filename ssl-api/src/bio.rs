@@ -97,6 +97,26 @@ impl Queue {
 #[derive(Default)]
 struct Inner {
     buf: Queue,
+    source: Option<Arc<dyn BioSource>>,
+}
+
+/// What [`BioSource::pull`] got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pulled {
+    /// This many bytes, written to the start of the buffer.
+    Bytes(usize),
+    /// Nothing yet (the source would have to wait).
+    Nothing,
+    /// The end of the stream: the BIO becomes as after `write_eof()`.
+    Eof,
+}
+
+/// A transport that an empty BIO takes bytes from directly, so that a TLS
+/// library reading through [`BioIo`] gets them in its own buffer without a
+/// stop in the BIO (a Rust addition: `SSLSocket` attaches its socket).
+pub trait BioSource: Send + Sync {
+    /// Receives up to `out.len()` bytes into `out` without waiting.
+    fn pull(&self, out: &mut [u8]) -> Pulled;
 }
 
 /// The shared pipe: the queue under its lock, a lock-free mirror of its
@@ -109,6 +129,7 @@ struct Pipe {
     state: Mutex<Inner>,
     buffered: AtomicUsize,
     eof_written: AtomicBool,
+    has_source: AtomicBool,
 }
 
 /// A locked pipe; dropping it publishes the queue's length to the mirror.
@@ -247,16 +268,50 @@ impl MemoryBio {
         out
     }
 
-    /// Moves up to `out.len()` bytes into `out`; returns how many.
+    /// Attaches (or with `None` removes) the [`BioSource`] that reads of an
+    /// empty BIO through [`MemoryBio::read_into`] and [`BioIo`] pull from.
+    /// Python's `read()` never pulls.
+    pub fn set_source(&self, source: Option<Arc<dyn BioSource>>) {
+        let mut inner = self.lock();
+        self.inner
+            .has_source
+            .store(source.is_some(), Ordering::Release);
+        inner.source = source;
+    }
+
+    /// Moves up to `out.len()` bytes into `out`; returns how many. An empty
+    /// BIO with a [`BioSource`] pulls from it instead.
     pub fn read_into(&self, out: &mut [u8]) -> usize {
-        if self.looks_empty() {
+        if self.looks_empty() && !self.inner.has_source.load(Ordering::Acquire) {
             return 0;
         }
         let mut inner = self.lock();
+        if inner.buf.is_empty() {
+            return self.pull(&inner, out);
+        }
         let n = out.len().min(inner.buf.len());
         out[..n].copy_from_slice(&inner.buf.bytes()[..n]);
         inner.buf.consume(n);
         n
+    }
+
+    /// An empty BIO's read from its source (under the lock, so that bytes
+    /// keep their order with writes).
+    fn pull(&self, inner: &Inner, out: &mut [u8]) -> usize {
+        let Some(source) = &inner.source else {
+            return 0;
+        };
+        if out.is_empty() || self.eof_written() {
+            return 0;
+        }
+        match source.pull(out) {
+            Pulled::Bytes(n) => n.min(out.len()),
+            Pulled::Nothing => 0,
+            Pulled::Eof => {
+                self.inner.eof_written.store(true, Ordering::Release);
+                0
+            }
+        }
     }
 
     /// Appends up to `max` bytes that `fill` writes straight into the BIO's

@@ -23,6 +23,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 pub use socket2;
@@ -30,6 +31,8 @@ use socket2::{SockAddr, Socket, Type};
 
 use crate::backend::{Backend, Context, Object};
 use crate::bio::{Bio, MemoryBio};
+#[cfg(unix)]
+use crate::bio::{BioSource, Pulled};
 use crate::cert::record::CertRecord;
 use crate::error::{Error, Result, SslErrorKind};
 use crate::types::{CipherTriple, WrapOptions};
@@ -256,6 +259,66 @@ impl RecordFramer {
     }
 }
 
+/// The reading side of the record stream, shared by the socket and (on
+/// Unix) its incoming BIO: the framer, a duplicate handle of the socket that
+/// the BIO pulls from when the TLS library asks for bytes already in the
+/// kernel (they go straight to the library's buffer), and the error such a
+/// pull met, for the next wait to raise.
+#[derive(Debug, Default)]
+struct RecordReader {
+    framer: Mutex<RecordFramer>,
+    error: Mutex<Option<io::Error>>,
+    #[cfg_attr(not(unix), allow(dead_code))]
+    sock: Option<Socket>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every update under these locks is a single assignment: still usable
+    // after a panic elsewhere.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl RecordReader {
+    fn framer(&self) -> MutexGuard<'_, RecordFramer> {
+        lock(&self.framer)
+    }
+}
+
+#[cfg(unix)]
+impl BioSource for RecordReader {
+    fn pull(&self, out: &mut [u8]) -> Pulled {
+        use rustix::io::Errno;
+        use rustix::net::RecvFlags;
+        let Some(sock) = &self.sock else {
+            return Pulled::Nothing;
+        };
+        let mut framer = self.framer();
+        if framer.eof {
+            return Pulled::Eof;
+        }
+        // Never past the current record, as the socket's own reads.
+        let n = out.len().min(framer.want());
+        loop {
+            return match rustix::net::recv(sock, &mut out[..n], RecvFlags::DONTWAIT) {
+                Ok((0, _)) => {
+                    framer.eof = true;
+                    Pulled::Eof
+                }
+                Ok((got, _)) => {
+                    framer.consumed(&out[..got]);
+                    Pulled::Bytes(got)
+                }
+                Err(Errno::INTR) => continue,
+                Err(Errno::AGAIN) => Pulled::Nothing,
+                Err(e) => {
+                    *lock(&self.error) = Some(e.into());
+                    Pulled::Nothing
+                }
+            };
+        }
+    }
+}
+
 /// Python's `SSLSocket` (S1-S16) over any backend `B`: a [`socket2::Socket`]
 /// driving `B::Object`.
 ///
@@ -278,7 +341,7 @@ pub struct SslSocket<B: Backend> {
     suppress_ragged_eofs: bool,
     connected: bool,
     timeout: Option<Duration>,
-    framer: RecordFramer,
+    reader: Arc<RecordReader>,
     out: Vec<u8>,
     out_pos: usize,
     /// A non-blocking `write` whose records are not all sent yet: its length,
@@ -329,7 +392,7 @@ impl<B: Backend> SslSocket<B> {
             suppress_ragged_eofs: options.suppress_ragged_eofs,
             connected: false,
             timeout,
-            framer: RecordFramer::default(),
+            reader: Arc::default(),
             out: Vec::new(),
             out_pos: 0,
             write_retry: None,
@@ -378,14 +441,29 @@ impl<B: Backend> SslSocket<B> {
         Ok(this)
     }
 
+    /// Ends the TLS layer: the Object, and the reader's duplicate socket
+    /// handle with it (the connection must close when the socket does).
+    fn drop_object(&mut self) {
+        self.obj = None;
+        self.reader = Arc::default();
+    }
+
     fn new_object(&mut self) -> Result<B::Object> {
-        self.framer = RecordFramer::default();
+        self.reader = Arc::new(RecordReader {
+            sock: self.sock.as_ref().and_then(|s| s.try_clone().ok()),
+            ..RecordReader::default()
+        });
         self.out.clear();
         self.out_pos = 0;
         self.write_retry = None;
         self.shutdown_started = false;
+        let incoming = MemoryBio::new();
+        #[cfg(unix)]
+        if self.reader.sock.is_some() {
+            incoming.set_source(Some(self.reader.clone()));
+        }
         self.context.wrap_bio(
-            MemoryBio::new(),
+            incoming,
             MemoryBio::new(),
             WrapOptions {
                 server_side: self.server_side,
@@ -520,34 +598,43 @@ impl<B: Backend> SslSocket<B> {
         let sock = self.sock.as_ref().ok_or_else(bad_fd)?;
         let obj = self.obj.as_ref().ok_or_else(bad_fd)?;
         loop {
-            let in_header = self.framer.body_left == 0;
-            let want = self.framer.want();
-            let framer = &mut self.framer;
+            let (in_header, want) = {
+                let framer = self.reader.framer();
+                (framer.body_left == 0, framer.want())
+            };
             // The kernel writes into the BIO's own storage: no copy.
             let got = obj.incoming().write_with(want, |room| {
                 let n = sock_io(sock, nonblocking, Dir::In, op, deadline, |s| {
                     (&*s).read(&mut room[..])
                 })?;
-                framer.consumed(&room[..n]);
+                self.reader.framer().consumed(&room[..n]);
                 Ok(n)
-            });
-            match got {
-                Ok(0) => {
-                    self.framer.eof = true;
-                    obj.incoming().write_eof();
-                    return Ok(());
-                }
-                Ok(_) => {}
-                // Header bytes already in the BIO stay there for the Object.
-                Err(e) => return Err(e),
+            })?;
+            if got == 0 {
+                self.reader.framer().eof = true;
+                obj.incoming().write_eof();
+                return Ok(());
             }
             // A header just completed: its body is on its way. Reading it now
             // spares the TLS library a round trip for the five header bytes
-            // alone (never past the record).
-            if !(in_header && self.framer.body_left > 0) {
+            // alone (never past the record). An error on the way leaves the
+            // header in the BIO for the Object.
+            if !(in_header && self.reader.framer().body_left > 0) {
                 return Ok(());
             }
         }
+    }
+
+    /// What an Object's WantRead waits for: the error a direct pull met, the
+    /// end of the stream, or the next piece of the current record.
+    fn wait_for_input(&mut self, deadline: Option<Instant>, op: Op) -> Result<()> {
+        if let Some(e) = lock(&self.reader.error).take() {
+            return Err(Error::Io(e));
+        }
+        if self.reader.framer().eof {
+            return Err(Error::eof());
+        }
+        self.recv_tls(deadline, op)
     }
 
     /// Runs one Object operation to completion (or to WantRead / WantWrite on
@@ -578,10 +665,7 @@ impl<B: Backend> SslSocket<B> {
                     // a read: it leaves with the write's retry, as in OpenSSL.
                     let handshaking = self.obj.as_ref().is_some_and(|o| !o.handshake_done());
                     self.flush(deadline, op, op != Op::Read || handshaking)?;
-                    if self.framer.eof {
-                        return Err(Error::eof());
-                    }
-                    self.recv_tls(deadline, op)?;
+                    self.wait_for_input(deadline, op)?;
                 }
                 Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantWrite) => {
                     if self.pending_out() == 0 {
@@ -699,10 +783,7 @@ impl<B: Backend> SslSocket<B> {
                 Ok(n) => return Ok(n),
                 Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantRead) => {
                     self.flush(deadline, Op::Write, true)?;
-                    if self.framer.eof {
-                        return Err(Error::eof());
-                    }
-                    self.recv_tls(deadline, Op::Write)?;
+                    self.wait_for_input(deadline, Op::Write)?;
                 }
                 Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantWrite) => {
                     if self.pending_out() == 0 {
@@ -892,8 +973,7 @@ impl<B: Backend> SslSocket<B> {
         self.shutdown_started = true;
         let deadline = self.deadline();
         self.drive(Op::Shutdown, deadline, |o| o.unwrap())?;
-        self.obj = None;
-        self.framer = RecordFramer::default();
+        self.drop_object();
         self.shutdown_started = false;
         let _ = self.apply_mode();
         self.sock()
@@ -1129,7 +1209,7 @@ impl<B: Backend> SslSocket<B> {
                     return Ok(code);
                 }
             }
-            self.obj = None;
+            self.drop_object();
             if e.kind() == io::ErrorKind::TimedOut {
                 return Err(Error::Timeout("timed out".into()));
             }
@@ -1138,7 +1218,7 @@ impl<B: Backend> SslSocket<B> {
         self.connected = true;
         if self.do_handshake_on_connect {
             if let Err(e) = self.do_handshake() {
-                self.obj = None;
+                self.drop_object();
                 return Err(e);
             }
         }
@@ -1214,20 +1294,20 @@ impl<B: Backend> SslSocket<B> {
     /// `shutdown(how)` (S1): drops the TLS layer without close_notify (as
     /// Python does) and shuts the OS socket down.
     pub fn shutdown(&mut self, how: Shutdown) -> Result<()> {
-        self.obj = None;
+        self.drop_object();
         self.sock()?.shutdown(how)?;
         Ok(())
     }
 
     /// `close()` (S1): closes the OS socket (no close_notify, as in Python).
     pub fn close(&mut self) {
-        self.obj = None;
+        self.drop_object();
         self.sock = None;
     }
 
     /// `detach()` (S1): the OS socket, still open; this object is closed.
     pub fn detach(&mut self) -> Result<Socket> {
-        self.obj = None;
+        self.drop_object();
         // Calls under a timeout leave the kernel timeouts at what was left of
         // their deadline: hand the socket back with the full timeout.
         let _ = self.apply_mode();
