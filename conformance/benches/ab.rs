@@ -58,8 +58,16 @@ fn main() {
         ));
     }
     for r in &results {
+        let cpu = r.cpu.map_or(String::new(), |c| {
+            format!(
+                "; CPU cost {:.1}% ({:.1}%..{:.1}%)",
+                c.median * 100.0,
+                c.q1 * 100.0,
+                c.q3 * 100.0
+            )
+        });
         println!(
-            "{:<52} framework {:>10.1} direct {:>10.1} {:<6} ratio {:>6.1}% (quartiles {:.1}%..{:.1}%, {} rounds of {} calls)",
+            "{:<52} framework {:>10.1} direct {:>10.1} {:<6} ratio {:>6.1}% (quartiles {:.1}%..{:.1}%, {} rounds of {} calls){cpu}",
             r.label,
             r.framework,
             r.direct,

@@ -33,6 +33,50 @@ pub struct AbResult {
     pub rounds: usize,
     /// Calls per side in each round.
     pub iterations: usize,
+    /// For workloads measured with CPU time (socket bulk: both ends are
+    /// threads of this process): the median and quartiles of the per-round
+    /// direct / framework ratios of process CPU time, i.e. CPU cost per byte
+    /// (100% = the same cost).
+    pub cpu: Option<Quartiles>,
+}
+
+/// A median with its quartiles.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Quartiles {
+    /// First quartile.
+    pub q1: f64,
+    /// Median.
+    pub median: f64,
+    /// Third quartile.
+    pub q3: f64,
+}
+
+impl Quartiles {
+    fn of(mut values: Vec<f64>) -> Self {
+        values.sort_by(f64::total_cmp);
+        Quartiles {
+            q1: quantile(&values, 0.25),
+            median: quantile(&values, 0.5),
+            q3: quantile(&values, 0.75),
+        }
+    }
+}
+
+/// One call's measured part: wall-clock time, and the process's CPU time
+/// over the same span when the workload measures it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sample {
+    /// Wall-clock time.
+    pub wall: Duration,
+    /// Process CPU time (every thread), when measured.
+    pub cpu: Option<Duration>,
+}
+
+impl Sample {
+    /// Wall-clock time only.
+    pub fn wall(wall: Duration) -> Self {
+        Sample { wall, cpu: None }
+    }
 }
 
 /// How long each side of a round runs at least.
@@ -55,8 +99,8 @@ pub fn measure(
     label: String,
     bytes: Option<u64>,
     rounds: usize,
-    mut framework: impl FnMut() -> Duration,
-    mut direct: impl FnMut() -> Duration,
+    mut framework: impl FnMut() -> Sample,
+    mut direct: impl FnMut() -> Sample,
 ) -> AbResult {
     // Size a side to SIDE_TIME from the slower side's typical call. A first
     // call can pay one-time costs (lazy initialisation, a cold cache, a
@@ -65,16 +109,24 @@ pub fn measure(
         let typical = typical_call(&mut framework).max(typical_call(&mut direct));
         (SIDE_TIME.as_nanos() / typical.as_nanos().max(1)).clamp(1, 100_000) as usize
     };
-    let run = |f: &mut dyn FnMut() -> Duration| -> f64 {
-        let total: Duration = (0..iters).map(|_| f()).sum();
-        total.as_secs_f64() / iters as f64
+    // Mean wall time of a call, and total CPU time when every call had it.
+    let run = |f: &mut dyn FnMut() -> Sample| -> (f64, Option<Duration>) {
+        let mut wall = Duration::ZERO;
+        let mut cpu = Some(Duration::ZERO);
+        for _ in 0..iters {
+            let s = f();
+            wall += s.wall;
+            cpu = cpu.zip(s.cpu).map(|(a, b)| a + b);
+        }
+        (wall.as_secs_f64() / iters as f64, cpu)
     };
     let mut ratios = Vec::with_capacity(rounds);
+    let mut cpu_ratios = Vec::with_capacity(rounds);
     let mut f_times = Vec::with_capacity(rounds);
     let mut d_times = Vec::with_capacity(rounds);
     for round in 0..rounds {
         // Alternate which side goes first, so neither always runs warm.
-        let (f, d) = if round % 2 == 0 {
+        let ((f, f_cpu), (d, d_cpu)) = if round % 2 == 0 {
             let f = run(&mut framework);
             (f, run(&mut direct))
         } else {
@@ -82,9 +134,13 @@ pub fn measure(
             (run(&mut framework), d)
         };
         ratios.push(d / f);
+        if let (Some(fc), Some(dc)) = (f_cpu, d_cpu) {
+            cpu_ratios.push(dc.as_secs_f64() / fc.as_secs_f64().max(1e-12));
+        }
         f_times.push(f);
         d_times.push(d);
     }
+    let cpu = (cpu_ratios.len() == rounds && rounds > 0).then(|| Quartiles::of(cpu_ratios));
     for v in [&mut ratios, &mut f_times, &mut d_times] {
         v.sort_by(f64::total_cmp);
     }
@@ -102,6 +158,7 @@ pub fn measure(
         q3: quantile(&ratios, 0.75),
         rounds,
         iterations: iters,
+        cpu,
     }
 }
 
@@ -110,21 +167,52 @@ const WARM_UP: Duration = Duration::from_millis(50);
 
 /// The mean measured time of `f`'s calls after a discarded first one, over
 /// at least [`WARM_UP`] of measured time (and three calls).
-fn typical_call(f: &mut dyn FnMut() -> Duration) -> Duration {
+fn typical_call(f: &mut dyn FnMut() -> Sample) -> Duration {
     f();
     let mut calls = 0u32;
     let mut measured = Duration::ZERO;
     while calls < 3 || (measured < WARM_UP && calls < 100_000) {
-        measured += f();
+        measured += f().wall;
         calls += 1;
     }
     measured / calls
 }
 
-fn timed(f: impl FnOnce()) -> Duration {
+fn timed(f: impl FnOnce()) -> Sample {
     let t = Instant::now();
     f();
-    t.elapsed()
+    Sample::wall(t.elapsed())
+}
+
+/// Like [`timed`], with the process's CPU time over the same span.
+fn timed_with_cpu(f: impl FnOnce()) -> Sample {
+    let c = process_cpu_time();
+    let t = Instant::now();
+    f();
+    let wall = t.elapsed();
+    Sample {
+        wall,
+        cpu: c.zip(process_cpu_time()).map(|(a, b)| b.saturating_sub(a)),
+    }
+}
+
+/// CPU time used so far by every thread of this process (also those that
+/// have ended); `None` where it cannot be read.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn process_cpu_time() -> Option<Duration> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the call's duration.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+}
+
+#[cfg(not(unix))]
+fn process_cpu_time() -> Option<Duration> {
+    None
 }
 
 /// Every workload of the criterion benchmarks for library `D`, interleaved:
@@ -193,10 +281,12 @@ where
         out.push(measure(
             label,
             Some(bulk_total as u64),
-            rounds,
+            // Two threads and the kernel share two cores: a round's figure
+            // spreads several times more than in memory, so twice the rounds.
+            rounds * 2,
             || {
                 let tcp = bench::tcp_pair().expect("tcp");
-                timed(|| {
+                timed_with_cpu(|| {
                     let got = bench::framework_socket_bulk::<D::Backend>(
                         &client, &server, tcp, bulk_total, &chunk,
                     );
@@ -205,7 +295,9 @@ where
             },
             || {
                 let tcp = bench::tcp_pair().expect("tcp");
-                timed(|| assert_eq!(D::socket_bulk(&setup, tcp, bulk_total, &chunk), bulk_total))
+                timed_with_cpu(|| {
+                    assert_eq!(D::socket_bulk(&setup, tcp, bulk_total, &chunk), bulk_total)
+                })
             },
         ));
     }
@@ -228,14 +320,14 @@ where
                     bench::framework_handshake::<D::Backend>(&client, &server).expect("handshake");
                 let e = t.elapsed();
                 drop(pair);
-                e
+                Sample::wall(e)
             },
             || {
                 let t = Instant::now();
                 let pair = D::connect(&setup);
                 let e = t.elapsed();
                 drop(pair);
-                e
+                Sample::wall(e)
             },
         ));
     }
@@ -276,6 +368,9 @@ impl AbResult {
             "label": self.label, "unit": self.unit, "framework": self.framework,
             "direct": self.direct, "ratio": self.ratio, "q1": self.q1, "q3": self.q3,
             "rounds": self.rounds, "iterations": self.iterations,
+            "cpu_ratio": self.cpu.map(|c| c.median),
+            "cpu_q1": self.cpu.map(|c| c.q1),
+            "cpu_q3": self.cpu.map(|c| c.q3),
         })
     }
 
@@ -292,6 +387,14 @@ impl AbResult {
             rounds: v["rounds"].as_u64()? as usize,
             // Absent in files written before it was recorded.
             iterations: v["iterations"].as_u64().unwrap_or(0) as usize,
+            cpu: match (
+                v["cpu_q1"].as_f64(),
+                v["cpu_ratio"].as_f64(),
+                v["cpu_q3"].as_f64(),
+            ) {
+                (Some(q1), Some(median), Some(q3)) => Some(Quartiles { q1, median, q3 }),
+                _ => None,
+            },
         })
     }
 }
@@ -327,6 +430,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cpu_time_ratio_when_every_call_has_it() {
+        let sample = |ms: u64, cpu_ms: u64| Sample {
+            wall: Duration::from_millis(ms),
+            cpu: Some(Duration::from_millis(cpu_ms)),
+        };
+        let r = measure("w".into(), Some(1), 3, || sample(40, 80), || sample(40, 60));
+        assert!((r.ratio - 1.0).abs() < 1e-9);
+        let cpu = r.cpu.expect("cpu measured");
+        assert!((cpu.median - 0.75).abs() < 1e-9, "{cpu:?}");
+        assert_eq!(AbResult::from_json(&r.to_json()), Some(r));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn process_cpu_time_counts_work() {
+        let a = process_cpu_time().expect("readable");
+        let mut x = 0u64;
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_millis(20) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        let b = process_cpu_time().expect("readable");
+        assert!(b > a, "{a:?} -> {b:?}");
+    }
+
+    #[test]
     fn median_ratio_of_alternating_rounds() {
         let mut calls = Vec::new();
         let calls_f = std::cell::RefCell::new(&mut calls);
@@ -336,11 +465,11 @@ mod tests {
             5,
             || {
                 calls_f.borrow_mut().push('f');
-                Duration::from_millis(40)
+                Sample::wall(Duration::from_millis(40))
             },
             || {
                 calls_f.borrow_mut().push('d');
-                Duration::from_millis(20)
+                Sample::wall(Duration::from_millis(20))
             },
         );
         // Framework takes twice as long: half the speed, every round.
@@ -356,6 +485,7 @@ mod tests {
         assert_eq!(&seq[..8], "ffffdddd");
         assert_eq!(&seq[8..20], "fffddddddfff");
         assert_eq!(r.iterations, 3);
+        assert_eq!(r.cpu, None, "no CPU time was measured");
     }
 
     #[test]

@@ -341,8 +341,15 @@ pub fn table(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> Str
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<52} {:>10} {:>10} {:>6} {:>8} {:>22} {:>7}",
-        "figure", "framework", "direct", "unit", "means", "interleaved [q1..q3]", "target"
+        "{:<52} {:>10} {:>10} {:>6} {:>8} {:>22} {:>7} {:>22}",
+        "figure",
+        "framework",
+        "direct",
+        "unit",
+        "means",
+        "interleaved [q1..q3]",
+        "target",
+        "CPU cost [q1..q3]"
     );
     for r in ratios {
         let flag = if r.meets_target() {
@@ -361,9 +368,17 @@ pub fn table(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> Str
                 )
             },
         );
+        let cpu = cpu_cost(r).map_or_else(String::new, |c| {
+            format!(
+                "{:.1}% [{:.1}..{:.1}]",
+                c.median * 100.0,
+                c.q1 * 100.0,
+                c.q3 * 100.0
+            )
+        });
         let _ = writeln!(
             out,
-            "{:<52} {:>10.1} {:>10.1} {:>6} {:>7.1}% {:>22} {:>6.1}%{flag}",
+            "{:<52} {:>10.1} {:>10.1} {:>6} {:>7.1}% {:>22} {:>6.1}% {:>22}{flag}",
             r.label,
             r.framework,
             r.direct,
@@ -371,12 +386,19 @@ pub fn table(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> Str
             r.ratio * 100.0,
             ab,
             r.target * 100.0,
+            cpu,
         );
     }
     for (label, v, unit) in reference {
         let _ = writeln!(out, "{label:<52} {v:>10.1} {:>10} {unit:>6}", "");
     }
     out
+}
+
+/// The CPU cost ratio (direct / framework process CPU time, interleaved),
+/// where the workload measured it (socket bulk).
+fn cpu_cost(r: &Ratio) -> Option<crate::bench_ab::Quartiles> {
+    r.interleaved.as_ref().and_then(|a| a.cpu)
 }
 
 /// The HTML page: the table and a bar chart of the judged ratios.
@@ -397,9 +419,20 @@ pub fn html(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> Stri
                 )
             },
         );
+        let cpu = cpu_cost(r).map_or_else(
+            || "-".to_string(),
+            |c| {
+                format!(
+                    "{:.1}% (quartiles {:.1}%..{:.1}%)",
+                    c.median * 100.0,
+                    c.q1 * 100.0,
+                    c.q3 * 100.0
+                )
+            },
+        );
         let _ = write!(
             rows,
-            "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td><td>{:.1}%</td><td>{ab}</td><td><div style=\"background:{color};width:{:.0}px;height:14px;display:inline-block\"></div> {pct:.1}% (target {:.0}%)</td></tr>",
+            "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td><td>{:.1}%</td><td>{ab}</td><td>{cpu}</td><td><div style=\"background:{color};width:{:.0}px;height:14px;display:inline-block\"></div> {pct:.1}% (target {:.0}%)</td></tr>",
             r.label,
             r.framework,
             r.direct,
@@ -414,7 +447,7 @@ pub fn html(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> Stri
         let _ = write!(refs, "<li>{label}: {v:.1} {unit}</li>");
     }
     format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>ssl benchmarks</title><style>body{{font-family:sans-serif}}td,th{{border:1px solid #ccc;padding:2px 6px}}table{{border-collapse:collapse}}</style></head><body><h1>Framework vs the library used directly</h1><p>Ratios are framework / direct for speed and direct / framework for memory; 100% means no cost. <b>means</b> is the quotient of criterion's two means (measured minutes apart); <b>interleaved</b> is the median of per-round ratios with framework and direct alternating round by round in one process (<code>cargo bench -p conformance --bench ab</code>), the figure the bar and the target use when present.</p><table><tr><th>figure</th><th>framework</th><th>direct</th><th>unit</th><th>means</th><th>interleaved</th><th>judged</th></tr>{rows}</table><h2>CPython's ssl, same workloads</h2><ul>{refs}</ul></body></html>"
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>ssl benchmarks</title><style>body{{font-family:sans-serif}}td,th{{border:1px solid #ccc;padding:2px 6px}}table{{border-collapse:collapse}}</style></head><body><h1>Framework vs the library used directly</h1><p>Ratios are framework / direct for speed and direct / framework for memory; 100% means no cost. <b>means</b> is the quotient of criterion's two means (measured minutes apart); <b>interleaved</b> is the median of per-round ratios with framework and direct alternating round by round in one process (<code>cargo bench -p conformance --bench ab</code>), the figure the bar and the target use when present. <b>CPU cost</b> (socket bulk, where both ends are threads of one process) is direct / framework process CPU time over the same rounds: the cost per byte, steadier than two threads' throughput on a small machine; shown, not judged.</p><table><tr><th>figure</th><th>framework</th><th>direct</th><th>unit</th><th>means</th><th>interleaved</th><th>CPU cost</th><th>judged</th></tr>{rows}</table><h2>CPython's ssl, same workloads</h2><ul>{refs}</ul></body></html>"
     )
 }
 
@@ -488,6 +521,7 @@ mod tests {
                 q3: 1.0,
                 rounds: 15,
                 iterations: 100,
+                cpu: None,
             },
             AbResult {
                 label: "bulk_socket/x negotiated".into(),
@@ -499,6 +533,11 @@ mod tests {
                 q3: 0.91,
                 rounds: 15,
                 iterations: 100,
+                cpu: Some(bench_ab::Quartiles {
+                    q1: 0.9,
+                    median: 0.92,
+                    q3: 0.93,
+                }),
             },
         ];
         let path = bench_ab::results_path(root.path());
@@ -517,7 +556,11 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[1].contains("99.0% [98.0..100.0]") && !lines[1].contains("below"));
         assert!(lines[2].contains("below target"), "{text}");
+        // The CPU cost shows where it was measured, and only there.
+        assert!(lines[2].contains("92.0% [90.0..93.0]"), "{text}");
+        assert!(!lines[1].contains("[90.0"), "{text}");
         let page = html(&ratios, &[]);
         assert!(page.contains("quartiles 98.0%..100.0%, 15 rounds"));
+        assert!(page.contains("92.0% (quartiles 90.0%..93.0%)"));
     }
 }
