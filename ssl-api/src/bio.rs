@@ -98,6 +98,7 @@ impl Queue {
 struct Inner {
     buf: Queue,
     source: Option<Arc<dyn BioSource>>,
+    sink: Option<Arc<dyn BioSink>>,
 }
 
 /// What [`BioSource::pull`] got.
@@ -109,6 +110,16 @@ pub enum Pulled {
     Nothing,
     /// The end of the stream: the BIO becomes as after `write_eof()`.
     Eof,
+}
+
+/// A transport that writes to an empty BIO go to directly, so that a TLS
+/// library's output leaves from its own buffer without a stop in the BIO
+/// (a Rust addition: `SSLSocket` attaches its socket). What the sink does
+/// not take is buffered as usual, after anything already buffered.
+pub trait BioSink: Send + Sync {
+    /// Sends a prefix of `data` without waiting; returns its length (0 when
+    /// the transport cannot take bytes now).
+    fn push(&self, data: &[u8]) -> usize;
 }
 
 /// A transport that an empty BIO takes bytes from directly, so that a TLS
@@ -279,6 +290,12 @@ impl MemoryBio {
         inner.source = source;
     }
 
+    /// Attaches (or with `None` removes) the [`BioSink`] that writes to an
+    /// empty BIO go to first ([`Bio::write`], [`BioIo`]).
+    pub fn set_sink(&self, sink: Option<Arc<dyn BioSink>>) {
+        self.lock().sink = sink;
+    }
+
     /// Moves up to `out.len()` bytes into `out`; returns how many. An empty
     /// BIO with a [`BioSource`] pulls from it instead.
     pub fn read_into(&self, out: &mut [u8]) -> usize {
@@ -361,7 +378,14 @@ impl Bio for MemoryBio {
         if self.eof_written() {
             return Err(Error::ssl_message("cannot write() after write_eof()"));
         }
-        inner.buf.extend(buf);
+        let mut rest = buf;
+        if inner.buf.is_empty() {
+            if let Some(sink) = &inner.sink {
+                // Nothing is buffered ahead of these bytes: they may leave now.
+                rest = &rest[sink.push(rest).min(rest.len())..];
+            }
+        }
+        inner.buf.extend(rest);
         Ok(buf.len())
     }
 

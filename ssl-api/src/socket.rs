@@ -23,6 +23,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, Read, Seek, SeekFrom, Write};
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -32,7 +33,7 @@ use socket2::{SockAddr, Socket, Type};
 use crate::backend::{Backend, Context, Object};
 use crate::bio::{Bio, MemoryBio};
 #[cfg(unix)]
-use crate::bio::{BioSource, Pulled};
+use crate::bio::{BioSink, BioSource, Pulled};
 use crate::cert::record::CertRecord;
 use crate::error::{Error, Result, SslErrorKind};
 use crate::types::{CipherTriple, WrapOptions};
@@ -259,15 +260,21 @@ impl RecordFramer {
     }
 }
 
-/// The reading side of the record stream, shared by the socket and (on
-/// Unix) its incoming BIO: the framer, a duplicate handle of the socket that
-/// the BIO pulls from when the TLS library asks for bytes already in the
-/// kernel (they go straight to the library's buffer), and the error such a
-/// pull met, for the next wait to raise.
+/// What the socket shares with its Object's BIOs: the record framer of the
+/// incoming stream and, on Unix, a duplicate handle of the socket. The
+/// incoming BIO pulls from it when the TLS library asks for bytes already in
+/// the kernel (they land in the library's own buffer), and writes to the
+/// empty outgoing BIO go to the kernel at once when the socket holds nothing
+/// back (they leave from the library's own buffer). Errors those direct
+/// calls meet wait here for the socket to raise.
 #[derive(Debug, Default)]
-struct RecordReader {
+struct SocketLink {
     framer: Mutex<RecordFramer>,
-    error: Mutex<Option<io::Error>>,
+    recv_error: Mutex<Option<io::Error>>,
+    send_error: Mutex<Option<io::Error>>,
+    /// Set while the socket holds back output of its own (`out`): nothing
+    /// may overtake it.
+    hold_sends: AtomicBool,
     #[cfg_attr(not(unix), allow(dead_code))]
     sock: Option<Socket>,
 }
@@ -278,14 +285,45 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl RecordReader {
+impl SocketLink {
     fn framer(&self) -> MutexGuard<'_, RecordFramer> {
         lock(&self.framer)
     }
 }
 
 #[cfg(unix)]
-impl BioSource for RecordReader {
+impl BioSink for SocketLink {
+    fn push(&self, data: &[u8]) -> usize {
+        use rustix::io::Errno;
+        use rustix::net::SendFlags;
+        let Some(sock) = &self.sock else {
+            return 0;
+        };
+        if self.hold_sends.load(Ordering::Acquire) {
+            return 0;
+        }
+        // No SIGPIPE for a peer that went away, where the flag exists (as
+        // socket2's own sends; Apple systems have no MSG_NOSIGNAL).
+        #[cfg(not(target_vendor = "apple"))]
+        let flags = SendFlags::DONTWAIT | SendFlags::NOSIGNAL;
+        #[cfg(target_vendor = "apple")]
+        let flags = SendFlags::DONTWAIT;
+        loop {
+            return match rustix::net::send(sock, data, flags) {
+                Ok(n) => n,
+                Err(Errno::INTR) => continue,
+                Err(Errno::AGAIN) => 0,
+                Err(e) => {
+                    *lock(&self.send_error) = Some(e.into());
+                    0
+                }
+            };
+        }
+    }
+}
+
+#[cfg(unix)]
+impl BioSource for SocketLink {
     fn pull(&self, out: &mut [u8]) -> Pulled {
         use rustix::io::Errno;
         use rustix::net::RecvFlags;
@@ -311,7 +349,7 @@ impl BioSource for RecordReader {
                 Err(Errno::INTR) => continue,
                 Err(Errno::AGAIN) => Pulled::Nothing,
                 Err(e) => {
-                    *lock(&self.error) = Some(e.into());
+                    *lock(&self.recv_error) = Some(e.into());
                     Pulled::Nothing
                 }
             };
@@ -341,7 +379,7 @@ pub struct SslSocket<B: Backend> {
     suppress_ragged_eofs: bool,
     connected: bool,
     timeout: Option<Duration>,
-    reader: Arc<RecordReader>,
+    link: Arc<SocketLink>,
     out: Vec<u8>,
     out_pos: usize,
     /// A non-blocking `write` whose records are not all sent yet: its length,
@@ -392,7 +430,7 @@ impl<B: Backend> SslSocket<B> {
             suppress_ragged_eofs: options.suppress_ragged_eofs,
             connected: false,
             timeout,
-            reader: Arc::default(),
+            link: Arc::default(),
             out: Vec::new(),
             out_pos: 0,
             write_retry: None,
@@ -441,30 +479,31 @@ impl<B: Backend> SslSocket<B> {
         Ok(this)
     }
 
-    /// Ends the TLS layer: the Object, and the reader's duplicate socket
+    /// Ends the TLS layer: the Object, and the link's duplicate socket
     /// handle with it (the connection must close when the socket does).
     fn drop_object(&mut self) {
         self.obj = None;
-        self.reader = Arc::default();
+        self.link = Arc::default();
     }
 
     fn new_object(&mut self) -> Result<B::Object> {
-        self.reader = Arc::new(RecordReader {
+        self.link = Arc::new(SocketLink {
             sock: self.sock.as_ref().and_then(|s| s.try_clone().ok()),
-            ..RecordReader::default()
+            ..SocketLink::default()
         });
         self.out.clear();
         self.out_pos = 0;
         self.write_retry = None;
         self.shutdown_started = false;
-        let incoming = MemoryBio::new();
+        let (incoming, outgoing) = (MemoryBio::new(), MemoryBio::new());
         #[cfg(unix)]
-        if self.reader.sock.is_some() {
-            incoming.set_source(Some(self.reader.clone()));
+        if self.link.sock.is_some() {
+            incoming.set_source(Some(self.link.clone()));
+            outgoing.set_sink(Some(self.link.clone()));
         }
         self.context.wrap_bio(
             incoming,
-            MemoryBio::new(),
+            outgoing,
             WrapOptions {
                 server_side: self.server_side,
                 server_hostname: self.server_hostname.clone(),
@@ -523,6 +562,22 @@ impl<B: Backend> SslSocket<B> {
     /// must leave (waiting as the mode allows, else WantWrite / timeout);
     /// otherwise a best effort that keeps the rest for the next call.
     fn flush(&mut self, deadline: Option<Instant>, op: Op, strict: bool) -> Result<()> {
+        if strict {
+            // An error a direct send met: the bytes it could not send are in
+            // the BIO, and the caller learns why.
+            if let Some(e) = lock(&self.link.send_error).take() {
+                return Err(Error::Io(e));
+            }
+        }
+        let result = self.flush_queued(deadline, op, strict);
+        // While output of ours waits here, the Object's must queue behind it.
+        self.link
+            .hold_sends
+            .store(self.out_pos < self.out.len(), Ordering::Release);
+        result
+    }
+
+    fn flush_queued(&mut self, deadline: Option<Instant>, op: Op, strict: bool) -> Result<()> {
         let nonblocking = self.nonblocking();
         // Fast path: nothing held back from an earlier call, so the Object's
         // output goes from its BIO straight to the socket, without a copy.
@@ -599,7 +654,7 @@ impl<B: Backend> SslSocket<B> {
         let obj = self.obj.as_ref().ok_or_else(bad_fd)?;
         loop {
             let (in_header, want) = {
-                let framer = self.reader.framer();
+                let framer = self.link.framer();
                 (framer.body_left == 0, framer.want())
             };
             // The kernel writes into the BIO's own storage: no copy.
@@ -607,11 +662,11 @@ impl<B: Backend> SslSocket<B> {
                 let n = sock_io(sock, nonblocking, Dir::In, op, deadline, |s| {
                     (&*s).read(&mut room[..])
                 })?;
-                self.reader.framer().consumed(&room[..n]);
+                self.link.framer().consumed(&room[..n]);
                 Ok(n)
             })?;
             if got == 0 {
-                self.reader.framer().eof = true;
+                self.link.framer().eof = true;
                 obj.incoming().write_eof();
                 return Ok(());
             }
@@ -619,7 +674,7 @@ impl<B: Backend> SslSocket<B> {
             // spares the TLS library a round trip for the five header bytes
             // alone (never past the record). An error on the way leaves the
             // header in the BIO for the Object.
-            if !(in_header && self.reader.framer().body_left > 0) {
+            if !(in_header && self.link.framer().body_left > 0) {
                 return Ok(());
             }
         }
@@ -628,10 +683,10 @@ impl<B: Backend> SslSocket<B> {
     /// What an Object's WantRead waits for: the error a direct pull met, the
     /// end of the stream, or the next piece of the current record.
     fn wait_for_input(&mut self, deadline: Option<Instant>, op: Op) -> Result<()> {
-        if let Some(e) = lock(&self.reader.error).take() {
+        if let Some(e) = lock(&self.link.recv_error).take() {
             return Err(Error::Io(e));
         }
-        if self.reader.framer().eof {
+        if self.link.framer().eof {
             return Err(Error::eof());
         }
         self.recv_tls(deadline, op)
