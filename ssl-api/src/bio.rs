@@ -494,6 +494,82 @@ mod tests {
         assert!(b.eof());
     }
 
+    /// A sink that takes up to `room` bytes per call and records them.
+    struct TakeSome {
+        room: usize,
+        got: Mutex<Vec<u8>>,
+    }
+
+    impl BioSink for TakeSome {
+        fn push(&self, data: &[u8]) -> usize {
+            let n = data.len().min(self.room);
+            self.got.lock().unwrap().extend_from_slice(&data[..n]);
+            n
+        }
+    }
+
+    #[test]
+    fn sink_takes_writes_to_an_empty_bio_and_order_is_kept() {
+        let b = MemoryBio::new();
+        let sink = Arc::new(TakeSome {
+            room: 3,
+            got: Mutex::new(Vec::new()),
+        });
+        b.set_sink(Some(sink.clone()));
+        // Empty: the sink takes what it can, the rest is buffered.
+        assert_eq!(b.write(b"abcde").unwrap(), 5);
+        assert_eq!(*sink.got.lock().unwrap(), b"abc");
+        assert_eq!(b.pending(), 2);
+        // Not empty: nothing may overtake the buffered bytes.
+        b.write(b"fg").unwrap();
+        assert_eq!(*sink.got.lock().unwrap(), b"abc");
+        assert_eq!(b.read(None), b"defg");
+        b.set_sink(None);
+        b.write(b"h").unwrap();
+        assert_eq!(b.read(None), b"h");
+    }
+
+    /// A source that hands out a script of pulls.
+    struct Script(Mutex<Vec<Result<&'static [u8], Pulled>>>);
+
+    impl BioSource for Script {
+        fn pull(&self, out: &mut [u8]) -> Pulled {
+            match self.0.lock().unwrap().pop() {
+                Some(Ok(bytes)) => {
+                    out[..bytes.len()].copy_from_slice(bytes);
+                    Pulled::Bytes(bytes.len())
+                }
+                Some(Err(p)) => p,
+                None => Pulled::Nothing,
+            }
+        }
+    }
+
+    #[test]
+    fn empty_bio_pulls_from_its_source_only_when_empty() {
+        use std::io::Read;
+        let b = MemoryBio::new();
+        // Popped from the end: "xy", nothing yet, then the end of the stream.
+        let script = vec![Err(Pulled::Eof), Err(Pulled::Nothing), Ok(&b"xy"[..])];
+        b.set_source(Some(Arc::new(Script(Mutex::new(script)))));
+        // Buffered bytes come first, without a pull.
+        b.write(b"ab").unwrap();
+        let mut out = [0u8; 8];
+        assert_eq!(b.read_into(&mut out), 2);
+        assert_eq!(&out[..2], b"ab");
+        // Python's read() never pulls.
+        assert_eq!(b.read(None), b"");
+        assert_eq!(b.read_into(&mut out), 2);
+        assert_eq!(&out[..2], b"xy");
+        let err = b.io().read(&mut out).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "nothing yet");
+        assert!(!b.eof());
+        // The end of the stream reads as EOF, as after write_eof().
+        assert_eq!(b.io().read(&mut out).unwrap(), 0);
+        assert!(b.eof() && b.eof_written());
+        assert!(b.write(b"z").is_err());
+    }
+
     #[test]
     fn large_streams_compact_and_keep_order() {
         let b = MemoryBio::new();
