@@ -571,9 +571,11 @@ impl<B: Backend> SslSocket<B> {
         }
         let result = self.flush_queued(deadline, op, strict);
         // While output of ours waits here, the Object's must queue behind it.
-        self.link
-            .hold_sends
-            .store(self.out_pos < self.out.len(), Ordering::Release);
+        // (Written only on a change: this runs twice per record.)
+        let hold = self.out_pos < self.out.len();
+        if self.link.hold_sends.load(Ordering::Relaxed) != hold {
+            self.link.hold_sends.store(hold, Ordering::Release);
+        }
         result
     }
 
