@@ -275,7 +275,8 @@ struct SocketLink {
     /// Set while the socket holds back output of its own (`out`): nothing
     /// may overtake it.
     hold_sends: AtomicBool,
-    #[cfg_attr(not(unix), allow(dead_code))]
+    /// The duplicate handle (Unix only: elsewhere the socket does all I/O).
+    #[cfg(unix)]
     sock: Option<Socket>,
 }
 
@@ -488,6 +489,7 @@ impl<B: Backend> SslSocket<B> {
 
     fn new_object(&mut self) -> Result<B::Object> {
         self.link = Arc::new(SocketLink {
+            #[cfg(unix)]
             sock: self.sock.as_ref().and_then(|s| s.try_clone().ok()),
             ..SocketLink::default()
         });
