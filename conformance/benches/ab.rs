@@ -58,25 +58,15 @@ fn main() {
         ));
     }
     for r in &results {
-        let cpu = r.cpu.map_or(String::new(), |c| {
-            format!(
-                "; CPU cost {:.1}% ({:.1}%..{:.1}%)",
-                c.median * 100.0,
-                c.q1 * 100.0,
-                c.q3 * 100.0
-            )
-        });
+        let cpu = r
+            .cpu
+            .map_or(String::new(), |c| format!("; CPU cost {}", c.spelled("")));
+        let ratio = r
+            .ratio_quartiles()
+            .spelled(&format!(", {} rounds of {} calls", r.rounds, r.iterations));
         println!(
-            "{:<52} framework {:>10.1} direct {:>10.1} {:<6} ratio {:>6.1}% (quartiles {:.1}%..{:.1}%, {} rounds of {} calls){cpu}",
-            r.label,
-            r.framework,
-            r.direct,
-            r.unit,
-            r.ratio * 100.0,
-            r.q1 * 100.0,
-            r.q3 * 100.0,
-            r.rounds,
-            r.iterations
+            "{:<52} framework {:>10.1} direct {:>10.1} {:<6} ratio {ratio}{cpu}",
+            r.label, r.framework, r.direct, r.unit,
         );
     }
     if quick {

@@ -52,6 +52,26 @@ pub struct Quartiles {
 }
 
 impl Quartiles {
+    /// `98.0% [97.0..99.0]`, for a table.
+    pub fn bracketed(&self) -> String {
+        format!(
+            "{:.1}% [{:.1}..{:.1}]",
+            self.median * 100.0,
+            self.q1 * 100.0,
+            self.q3 * 100.0
+        )
+    }
+
+    /// `98.0% (quartiles 97.0%..99.0%<tail>)`, for prose.
+    pub fn spelled(&self, tail: &str) -> String {
+        format!(
+            "{:.1}% (quartiles {:.1}%..{:.1}%{tail})",
+            self.median * 100.0,
+            self.q1 * 100.0,
+            self.q3 * 100.0
+        )
+    }
+
     fn of(mut values: Vec<f64>) -> Self {
         values.sort_by(f64::total_cmp);
         Quartiles {
@@ -141,21 +161,22 @@ pub fn measure(
         d_times.push(d);
     }
     let cpu = (cpu_ratios.len() == rounds && rounds > 0).then(|| Quartiles::of(cpu_ratios));
-    for v in [&mut ratios, &mut f_times, &mut d_times] {
-        v.sort_by(f64::total_cmp);
-    }
-    let figure = |secs: f64| match bytes {
-        Some(b) => b as f64 / secs / 1e6,
-        None => 1.0 / secs,
+    let figure = |secs: Vec<f64>| {
+        let secs = Quartiles::of(secs).median;
+        match bytes {
+            Some(b) => b as f64 / secs / 1e6,
+            None => 1.0 / secs,
+        }
     };
+    let ratio = Quartiles::of(ratios);
     AbResult {
         label,
         unit: if bytes.is_some() { "MB/s" } else { "per s" }.to_string(),
-        framework: figure(quantile(&f_times, 0.5)),
-        direct: figure(quantile(&d_times, 0.5)),
-        ratio: quantile(&ratios, 0.5),
-        q1: quantile(&ratios, 0.25),
-        q3: quantile(&ratios, 0.75),
+        framework: figure(f_times),
+        direct: figure(d_times),
+        ratio: ratio.median,
+        q1: ratio.q1,
+        q3: ratio.q3,
         rounds,
         iterations: iters,
         cpu,
@@ -362,6 +383,15 @@ where
 }
 
 impl AbResult {
+    /// The per-round ratios' median and quartiles.
+    pub fn ratio_quartiles(&self) -> Quartiles {
+        Quartiles {
+            q1: self.q1,
+            median: self.ratio,
+            q3: self.q3,
+        }
+    }
+
     /// As JSON.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({

@@ -357,25 +357,11 @@ pub fn table(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> Str
         } else {
             "  <- below target"
         };
-        let ab = r.interleaved.as_ref().map_or_else(
-            || "-".to_string(),
-            |a| {
-                format!(
-                    "{:.1}% [{:.1}..{:.1}]",
-                    a.ratio * 100.0,
-                    a.q1 * 100.0,
-                    a.q3 * 100.0
-                )
-            },
-        );
-        let cpu = cpu_cost(r).map_or_else(String::new, |c| {
-            format!(
-                "{:.1}% [{:.1}..{:.1}]",
-                c.median * 100.0,
-                c.q1 * 100.0,
-                c.q3 * 100.0
-            )
-        });
+        let ab = r
+            .interleaved
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |a| a.ratio_quartiles().bracketed());
+        let cpu = cpu_cost(r).map_or_else(String::new, |c| c.bracketed());
         let _ = writeln!(
             out,
             "{:<52} {:>10.1} {:>10.1} {:>6} {:>7.1}% {:>22} {:>6.1}% {:>22}{flag}",
@@ -410,26 +396,11 @@ pub fn html(ratios: &[Ratio], reference: &[(String, f64, &'static str)]) -> Stri
         let ab = r.interleaved.as_ref().map_or_else(
             || "-".to_string(),
             |a| {
-                format!(
-                    "{:.1}% (quartiles {:.1}%..{:.1}%, {} rounds)",
-                    a.ratio * 100.0,
-                    a.q1 * 100.0,
-                    a.q3 * 100.0,
-                    a.rounds
-                )
+                a.ratio_quartiles()
+                    .spelled(&format!(", {} rounds", a.rounds))
             },
         );
-        let cpu = cpu_cost(r).map_or_else(
-            || "-".to_string(),
-            |c| {
-                format!(
-                    "{:.1}% (quartiles {:.1}%..{:.1}%)",
-                    c.median * 100.0,
-                    c.q1 * 100.0,
-                    c.q3 * 100.0
-                )
-            },
-        );
+        let cpu = cpu_cost(r).map_or_else(|| "-".to_string(), |c| c.spelled(""));
         let _ = write!(
             rows,
             "<tr><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td><td>{:.1}%</td><td>{ab}</td><td>{cpu}</td><td><div style=\"background:{color};width:{:.0}px;height:14px;display:inline-block\"></div> {pct:.1}% (target {:.0}%)</td></tr>",

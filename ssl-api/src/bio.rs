@@ -49,10 +49,6 @@ impl Queue {
     }
 
     fn extend(&mut self, bytes: &[u8]) {
-        if self.is_empty() {
-            self.head = 0;
-            self.end = 0;
-        }
         let need = self.end + bytes.len();
         if self.data.len() < need {
             self.data.truncate(self.end);
@@ -66,10 +62,6 @@ impl Queue {
     /// `len` bytes of room at the end for a producer to fill in place
     /// (then [`Queue::commit`] what it wrote).
     fn spare(&mut self, len: usize) -> &mut [u8] {
-        if self.is_empty() {
-            self.head = 0;
-            self.end = 0;
-        }
         let need = self.end + len;
         if self.data.len() < need {
             self.data.resize(need, 0);
@@ -130,11 +122,12 @@ pub trait BioSource: Send + Sync {
     fn pull(&self, out: &mut [u8]) -> Pulled;
 }
 
-/// The shared pipe: the queue under its lock, a lock-free mirror of its
-/// length and the EOF flag, so that asking an empty BIO for bytes (what a TLS
-/// library does after every record, to learn that it must wait) costs no
-/// lock. Both change only under the lock, so a writer holding it sees them
-/// exactly.
+/// The shared pipe: the queue under its lock, lock-free mirrors of its
+/// length and of whether a source is attached, and the EOF flag, so that
+/// asking an empty BIO for bytes (what a TLS library does after every
+/// record, to learn that it must wait) costs no lock. All change only under
+/// the lock, so a writer holding it sees them exactly. The queue is rewound
+/// whenever it empties, so an empty queue always starts at 0.
 #[derive(Default)]
 struct Pipe {
     state: Mutex<Inner>,

@@ -245,18 +245,21 @@ impl RecordFramer {
     }
 
     /// Accounts for `bytes` (at most [`Self::want`] of them) having arrived.
-    fn consumed(&mut self, bytes: &[u8]) {
+    /// True when they completed a header whose body is now due.
+    fn consumed(&mut self, bytes: &[u8]) -> bool {
         if self.body_left > 0 {
             self.body_left -= bytes.len().min(self.body_left);
-            return;
+            return false;
         }
         let n = bytes.len().min(5 - self.have);
         self.header[self.have..self.have + n].copy_from_slice(&bytes[..n]);
         self.have += n;
-        if self.have == 5 {
-            self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
-            self.have = 0;
+        if self.have < 5 {
+            return false;
         }
+        self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+        self.have = 0;
+        self.body_left > 0
     }
 }
 
@@ -295,7 +298,7 @@ impl SocketLink {
 #[cfg(unix)]
 impl BioSink for SocketLink {
     fn push(&self, data: &[u8]) -> usize {
-        use rustix::io::Errno;
+        use rustix::io::{retry_on_intr, Errno};
         use rustix::net::SendFlags;
         let Some(sock) = &self.sock else {
             return 0;
@@ -309,16 +312,13 @@ impl BioSink for SocketLink {
         let flags = SendFlags::DONTWAIT | SendFlags::NOSIGNAL;
         #[cfg(target_vendor = "apple")]
         let flags = SendFlags::DONTWAIT;
-        loop {
-            return match rustix::net::send(sock, data, flags) {
-                Ok(n) => n,
-                Err(Errno::INTR) => continue,
-                Err(Errno::AGAIN) => 0,
-                Err(e) => {
-                    *lock(&self.send_error) = Some(e.into());
-                    0
-                }
-            };
+        match retry_on_intr(|| rustix::net::send(sock, data, flags)) {
+            Ok(n) => n,
+            Err(Errno::AGAIN) => 0,
+            Err(e) => {
+                *lock(&self.send_error) = Some(e.into());
+                0
+            }
         }
     }
 }
@@ -326,7 +326,7 @@ impl BioSink for SocketLink {
 #[cfg(unix)]
 impl BioSource for SocketLink {
     fn pull(&self, out: &mut [u8]) -> Pulled {
-        use rustix::io::Errno;
+        use rustix::io::{retry_on_intr, Errno};
         use rustix::net::RecvFlags;
         let Some(sock) = &self.sock else {
             return Pulled::Nothing;
@@ -337,23 +337,20 @@ impl BioSource for SocketLink {
         }
         // Never past the current record, as the socket's own reads.
         let n = out.len().min(framer.want());
-        loop {
-            return match rustix::net::recv(sock, &mut out[..n], RecvFlags::DONTWAIT) {
-                Ok((0, _)) => {
-                    framer.eof = true;
-                    Pulled::Eof
-                }
-                Ok((got, _)) => {
-                    framer.consumed(&out[..got]);
-                    Pulled::Bytes(got)
-                }
-                Err(Errno::INTR) => continue,
-                Err(Errno::AGAIN) => Pulled::Nothing,
-                Err(e) => {
-                    *lock(&self.recv_error) = Some(e.into());
-                    Pulled::Nothing
-                }
-            };
+        match retry_on_intr(|| rustix::net::recv(sock, &mut out[..n], RecvFlags::DONTWAIT)) {
+            Ok((0, _)) => {
+                framer.eof = true;
+                Pulled::Eof
+            }
+            Ok((got, _)) => {
+                framer.consumed(&out[..got]);
+                Pulled::Bytes(got)
+            }
+            Err(Errno::AGAIN) => Pulled::Nothing,
+            Err(e) => {
+                *lock(&self.recv_error) = Some(e.into());
+                Pulled::Nothing
+            }
         }
     }
 }
@@ -657,16 +654,14 @@ impl<B: Backend> SslSocket<B> {
         let sock = self.sock.as_ref().ok_or_else(bad_fd)?;
         let obj = self.obj.as_ref().ok_or_else(bad_fd)?;
         loop {
-            let (in_header, want) = {
-                let framer = self.link.framer();
-                (framer.body_left == 0, framer.want())
-            };
+            let want = self.link.framer().want();
+            let mut body_due = false;
             // The kernel writes into the BIO's own storage: no copy.
             let got = obj.incoming().write_with(want, |room| {
                 let n = sock_io(sock, nonblocking, Dir::In, op, deadline, |s| {
                     (&*s).read(&mut room[..])
                 })?;
-                self.link.framer().consumed(&room[..n]);
+                body_due = self.link.framer().consumed(&room[..n]);
                 Ok(n)
             })?;
             if got == 0 {
@@ -678,7 +673,7 @@ impl<B: Backend> SslSocket<B> {
             // spares the TLS library a round trip for the five header bytes
             // alone (never past the record). An error on the way leaves the
             // header in the BIO for the Object.
-            if !(in_header && self.link.framer().body_left > 0) {
+            if !body_due {
                 return Ok(());
             }
         }
