@@ -98,7 +98,7 @@ struct Inner {
 pub enum Pulled {
     /// This many bytes, written to the start of the buffer.
     Bytes(usize),
-    /// Nothing yet (the source would have to wait).
+    /// Nothing yet (the source does not wait, or met an error it keeps).
     Nothing,
     /// The end of the stream: the BIO becomes as after `write_eof()`.
     Eof,
@@ -118,7 +118,9 @@ pub trait BioSink: Send + Sync {
 /// library reading through [`BioIo`] gets them in its own buffer without a
 /// stop in the BIO (a Rust addition: `SSLSocket` attaches its socket).
 pub trait BioSource: Send + Sync {
-    /// Receives up to `out.len()` bytes into `out` without waiting.
+    /// Receives up to `out.len()` bytes into `out`. It may wait for them
+    /// only where its owner would wait anyway (a blocking socket with no
+    /// output of its own pending): the BIO's lock is held meanwhile.
     fn pull(&self, out: &mut [u8]) -> Pulled;
 }
 

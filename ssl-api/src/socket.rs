@@ -273,14 +273,43 @@ impl RecordFramer {
 #[derive(Debug, Default)]
 struct SocketLink {
     framer: Mutex<RecordFramer>,
-    recv_error: Mutex<Option<io::Error>>,
-    send_error: Mutex<Option<io::Error>>,
+    recv_error: ErrorSlot,
+    send_error: ErrorSlot,
     /// Set while the socket holds back output of its own (`out`): nothing
     /// may overtake it.
     hold_sends: AtomicBool,
+    /// Set when a direct send left bytes in the outgoing BIO, until the
+    /// socket has sent them: the peer may be waiting for them.
+    output_waiting: AtomicBool,
+    /// The socket is blocking (no timeout): a pull may wait for its bytes,
+    /// as the TLS library reading a blocking socket itself would.
+    blocking: AtomicBool,
     /// The duplicate handle (Unix only: elsewhere the socket does all I/O).
     #[cfg(unix)]
     sock: Option<Socket>,
+}
+
+/// An error a direct call met, kept for the socket to raise. Looking costs
+/// no lock (the socket looks at every flush and wait).
+#[derive(Debug, Default)]
+struct ErrorSlot {
+    set: AtomicBool,
+    error: Mutex<Option<io::Error>>,
+}
+
+impl ErrorSlot {
+    fn put(&self, e: io::Error) {
+        *lock(&self.error) = Some(e);
+        self.set.store(true, Ordering::Release);
+    }
+
+    fn take(&self) -> Option<io::Error> {
+        if !self.set.load(Ordering::Acquire) {
+            return None;
+        }
+        self.set.store(false, Ordering::Release);
+        lock(&self.error).take()
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -304,6 +333,7 @@ impl BioSink for SocketLink {
             return 0;
         };
         if self.hold_sends.load(Ordering::Acquire) {
+            self.output_waiting.store(true, Ordering::Release);
             return 0;
         }
         // No SIGPIPE for a peer that went away, where the flag exists (as
@@ -312,14 +342,18 @@ impl BioSink for SocketLink {
         let flags = SendFlags::DONTWAIT | SendFlags::NOSIGNAL;
         #[cfg(target_vendor = "apple")]
         let flags = SendFlags::DONTWAIT;
-        match retry_on_intr(|| rustix::net::send(sock, data, flags)) {
+        let sent = match retry_on_intr(|| rustix::net::send(sock, data, flags)) {
             Ok(n) => n,
             Err(Errno::AGAIN) => 0,
             Err(e) => {
-                *lock(&self.send_error) = Some(e.into());
+                self.send_error.put(e.into());
                 0
             }
+        };
+        if sent < data.len() {
+            self.output_waiting.store(true, Ordering::Release);
         }
+        sent
     }
 }
 
@@ -337,7 +371,19 @@ impl BioSource for SocketLink {
         }
         // Never past the current record, as the socket's own reads.
         let n = out.len().min(framer.want());
-        match retry_on_intr(|| rustix::net::recv(sock, &mut out[..n], RecvFlags::DONTWAIT)) {
+        // A blocking socket with nothing of ours waiting to leave waits here,
+        // as a library reading the socket itself does: asking the kernel
+        // first without waiting would cost a failed call whenever the record
+        // is not there yet. Otherwise the socket sends, then waits.
+        let wait = self.blocking.load(Ordering::Acquire)
+            && !self.hold_sends.load(Ordering::Acquire)
+            && !self.output_waiting.load(Ordering::Acquire);
+        let flags = if wait {
+            RecvFlags::empty()
+        } else {
+            RecvFlags::DONTWAIT
+        };
+        match retry_on_intr(|| rustix::net::recv(sock, &mut out[..n], flags)) {
             Ok((0, _)) => {
                 framer.eof = true;
                 Pulled::Eof
@@ -348,7 +394,7 @@ impl BioSource for SocketLink {
             }
             Err(Errno::AGAIN) => Pulled::Nothing,
             Err(e) => {
-                *lock(&self.recv_error) = Some(e.into());
+                self.recv_error.put(e.into());
                 Pulled::Nothing
             }
         }
@@ -486,6 +532,7 @@ impl<B: Backend> SslSocket<B> {
 
     fn new_object(&mut self) -> Result<B::Object> {
         self.link = Arc::new(SocketLink {
+            blocking: AtomicBool::new(self.timeout.is_none()),
             #[cfg(unix)]
             sock: self.sock.as_ref().and_then(|s| s.try_clone().ok()),
             ..SocketLink::default()
@@ -564,7 +611,7 @@ impl<B: Backend> SslSocket<B> {
         if strict {
             // An error a direct send met: the bytes it could not send are in
             // the BIO, and the caller learns why.
-            if let Some(e) = lock(&self.link.send_error).take() {
+            if let Some(e) = self.link.send_error.take() {
                 return Err(Error::Io(e));
             }
         }
@@ -574,6 +621,9 @@ impl<B: Backend> SslSocket<B> {
         let hold = self.out_pos < self.out.len();
         if self.link.hold_sends.load(Ordering::Relaxed) != hold {
             self.link.hold_sends.store(hold, Ordering::Release);
+        }
+        if self.link.output_waiting.load(Ordering::Relaxed) && self.pending_out() == 0 {
+            self.link.output_waiting.store(false, Ordering::Release);
         }
         result
     }
@@ -682,7 +732,7 @@ impl<B: Backend> SslSocket<B> {
     /// What an Object's WantRead waits for: the error a direct pull met, the
     /// end of the stream, or the next piece of the current record.
     fn wait_for_input(&mut self, deadline: Option<Instant>, op: Op) -> Result<()> {
-        if let Some(e) = lock(&self.link.recv_error).take() {
+        if let Some(e) = self.link.recv_error.take() {
             return Err(Error::Io(e));
         }
         if self.link.framer().eof {
@@ -1332,6 +1382,9 @@ impl<B: Backend> SslSocket<B> {
     /// with a timeout once it has taken `value` in total.
     pub fn settimeout(&mut self, timeout: Option<Duration>) -> Result<()> {
         self.timeout = timeout;
+        self.link
+            .blocking
+            .store(timeout.is_none(), Ordering::Release);
         self.apply_mode()
     }
 
