@@ -109,9 +109,9 @@ pub enum Pulled {
 /// (a Rust addition: `SSLSocket` attaches its socket). What the sink does
 /// not take is buffered as usual, after anything already buffered.
 pub trait BioSink: Send + Sync {
-    /// Sends a prefix of `data` without waiting; returns its length (0 when
-    /// the transport cannot take bytes now).
-    fn push(&self, data: &[u8]) -> usize;
+    /// Sends a prefix of the bytes of `bufs`, in order, without waiting;
+    /// returns its length (0 when the transport cannot take bytes now).
+    fn push(&self, bufs: &[io::IoSlice<'_>]) -> usize;
 }
 
 /// A transport that an empty BIO takes bytes from directly, so that a TLS
@@ -344,6 +344,30 @@ impl MemoryBio {
         Ok(n)
     }
 
+    /// Appends `bufs` in order (all of them: a BIO always takes every byte),
+    /// offering them first to the sink of an empty BIO in one go, so that
+    /// several records written together leave together.
+    fn write_slices(&self, bufs: &[io::IoSlice<'_>]) -> Result<usize> {
+        let mut inner = self.lock();
+        if self.eof_written() {
+            return Err(Error::ssl_message("cannot write() after write_eof()"));
+        }
+        let mut sent = 0;
+        if inner.buf.is_empty() {
+            if let Some(sink) = &inner.sink {
+                // Nothing is buffered ahead of these bytes: they may leave now.
+                sent = sink.push(bufs);
+            }
+        }
+        let mut total = 0;
+        for buf in bufs {
+            let skip = sent.saturating_sub(total).min(buf.len());
+            inner.buf.extend(&buf[skip..]);
+            total += buf.len();
+        }
+        Ok(total)
+    }
+
     /// An `io::Read` + `io::Write` view for TLS libraries: reads report
     /// `WouldBlock` when empty (before `write_eof`) and end-of-file after it.
     pub fn io(&self) -> BioIo<'_> {
@@ -369,19 +393,7 @@ impl Bio for MemoryBio {
     }
 
     fn write(&self, buf: &[u8]) -> Result<usize> {
-        let mut inner = self.lock();
-        if self.eof_written() {
-            return Err(Error::ssl_message("cannot write() after write_eof()"));
-        }
-        let mut rest = buf;
-        if inner.buf.is_empty() {
-            if let Some(sink) = &inner.sink {
-                // Nothing is buffered ahead of these bytes: they may leave now.
-                rest = &rest[sink.push(rest).min(rest.len())..];
-            }
-        }
-        inner.buf.extend(rest);
-        Ok(buf.len())
+        self.write_slices(&[io::IoSlice::new(buf)])
     }
 
     fn write_eof(&self) {
@@ -410,6 +422,16 @@ impl io::Read for BioIo<'_> {
 impl io::Write for BioIo<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         Bio::write(self.0, buf)
+            .map_err(|e| io::Error::new(io::ErrorKind::BrokenPipe, e.to_string()))
+    }
+
+    /// Several buffers (rustls hands over every record it has queued) in
+    /// one write, so a handshake flight leaves in one send, as the library's
+    /// own socket path does; separate small sends could wait on Nagle's
+    /// algorithm for the peer's delayed ACK.
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.0
+            .write_slices(bufs)
             .map_err(|e| io::Error::new(io::ErrorKind::BrokenPipe, e.to_string()))
     }
 
@@ -493,12 +515,15 @@ mod tests {
     struct TakeSome {
         room: usize,
         got: Mutex<Vec<u8>>,
+        calls: AtomicUsize,
     }
 
     impl BioSink for TakeSome {
-        fn push(&self, data: &[u8]) -> usize {
+        fn push(&self, bufs: &[io::IoSlice<'_>]) -> usize {
+            let data: Vec<u8> = bufs.iter().flat_map(|b| b.iter().copied()).collect();
             let n = data.len().min(self.room);
             self.got.lock().unwrap().extend_from_slice(&data[..n]);
+            self.calls.fetch_add(1, Ordering::Relaxed);
             n
         }
     }
@@ -509,6 +534,7 @@ mod tests {
         let sink = Arc::new(TakeSome {
             room: 3,
             got: Mutex::new(Vec::new()),
+            calls: AtomicUsize::new(0),
         });
         b.set_sink(Some(sink.clone()));
         // Empty: the sink takes what it can, the rest is buffered.
@@ -522,6 +548,35 @@ mod tests {
         b.set_sink(None);
         b.write(b"h").unwrap();
         assert_eq!(b.read(None), b"h");
+    }
+
+    #[test]
+    fn vectored_writes_reach_the_sink_in_one_push() {
+        let b = MemoryBio::new();
+        let sink = Arc::new(TakeSome {
+            room: 5,
+            got: Mutex::new(Vec::new()),
+            calls: AtomicUsize::new(0),
+        });
+        b.set_sink(Some(sink.clone()));
+        let bufs = [
+            io::IoSlice::new(b"ab"),
+            io::IoSlice::new(b""),
+            io::IoSlice::new(b"cd"),
+            io::IoSlice::new(b"efg"),
+        ];
+        // Every byte is taken; the sink saw all the buffers in one call and
+        // took five, and the rest is buffered after them, in order.
+        assert_eq!(b.io().write_vectored(&bufs).unwrap(), 7);
+        assert_eq!(sink.calls.load(Ordering::Relaxed), 1);
+        assert_eq!(*sink.got.lock().unwrap(), b"abcde");
+        assert_eq!(b.read(None), b"fg");
+        // Without a sink, or after EOF, as plain writes.
+        b.set_sink(None);
+        assert_eq!(b.io().write_vectored(&bufs).unwrap(), 7);
+        assert_eq!(b.read(None), b"abcdefg");
+        b.write_eof();
+        assert!(b.io().write_vectored(&bufs).is_err());
     }
 
     /// A source that hands out a script of pulls.

@@ -326,7 +326,7 @@ impl SocketLink {
 
 #[cfg(unix)]
 impl BioSink for SocketLink {
-    fn push(&self, data: &[u8]) -> usize {
+    fn push(&self, bufs: &[io::IoSlice<'_>]) -> usize {
         use rustix::io::{retry_on_intr, Errno};
         use rustix::net::SendFlags;
         let Some(sock) = &self.sock else {
@@ -342,7 +342,12 @@ impl BioSink for SocketLink {
         let flags = SendFlags::DONTWAIT | SendFlags::NOSIGNAL;
         #[cfg(target_vendor = "apple")]
         let flags = SendFlags::DONTWAIT;
-        let sent = match retry_on_intr(|| rustix::net::send(sock, data, flags)) {
+        let offered: usize = bufs.iter().map(|b| b.len()).sum();
+        let send = || match bufs {
+            [one] => rustix::net::send(sock, one, flags),
+            _ => rustix::net::sendmsg(sock, bufs, &mut Default::default(), flags),
+        };
+        let sent = match retry_on_intr(send) {
             Ok(n) => n,
             Err(Errno::AGAIN) => 0,
             Err(e) => {
@@ -350,7 +355,7 @@ impl BioSink for SocketLink {
                 0
             }
         };
-        if sent < data.len() {
+        if sent < offered {
             self.output_waiting.store(true, Ordering::Release);
         }
         sent
