@@ -298,6 +298,8 @@ struct ErrorSlot {
 }
 
 impl ErrorSlot {
+    /// (Direct calls exist on Unix only.)
+    #[cfg(unix)]
     fn put(&self, e: io::Error) {
         *lock(&self.error) = Some(e);
         self.set.store(true, Ordering::Release);
