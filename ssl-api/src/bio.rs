@@ -538,6 +538,18 @@ mod tests {
         calls: AtomicUsize,
     }
 
+    impl TakeSome {
+        fn attached_to(bio: &MemoryBio, room: usize) -> Arc<Self> {
+            let sink = Arc::new(TakeSome {
+                room,
+                got: Mutex::new(Vec::new()),
+                calls: AtomicUsize::new(0),
+            });
+            bio.set_sink(Some(sink.clone()));
+            sink
+        }
+    }
+
     impl BioSink for TakeSome {
         fn push(&self, bufs: &[io::IoSlice<'_>]) -> usize {
             let data: Vec<u8> = bufs.iter().flat_map(|b| b.iter().copied()).collect();
@@ -551,12 +563,7 @@ mod tests {
     #[test]
     fn sink_takes_writes_to_an_empty_bio_and_order_is_kept() {
         let b = MemoryBio::new();
-        let sink = Arc::new(TakeSome {
-            room: 3,
-            got: Mutex::new(Vec::new()),
-            calls: AtomicUsize::new(0),
-        });
-        b.set_sink(Some(sink.clone()));
+        let sink = TakeSome::attached_to(&b, 3);
         // Empty: the sink takes what it can, the rest is buffered.
         assert_eq!(b.write(b"abcde").unwrap(), 5);
         assert_eq!(*sink.got.lock().unwrap(), b"abc");
@@ -607,12 +614,7 @@ mod tests {
     #[test]
     fn vectored_writes_reach_the_sink_in_one_push() {
         let b = MemoryBio::new();
-        let sink = Arc::new(TakeSome {
-            room: 5,
-            got: Mutex::new(Vec::new()),
-            calls: AtomicUsize::new(0),
-        });
-        b.set_sink(Some(sink.clone()));
+        let sink = TakeSome::attached_to(&b, 5);
         let bufs = [
             io::IoSlice::new(b"ab"),
             io::IoSlice::new(b""),
