@@ -2030,6 +2030,7 @@ case_list! {
     socket_attributes_and_session_reuse ["S4", "S5", "S6", "S9", "S11", "S13", "S14"],
     socket_module_functions ["F2", "P1", "F3", "F5", "F10", "F13"],
     socket_reset_during_handshake ["E5"],
+    socket_handshake_flights_leave_whole ["S1", "S3"],
     interop_cpython_server ["S1", "S4", "S5", "S9", "S11"],
     interop_cpython_client ["S1", "S4", "S5", "S9", "S11"],
     interop_openssl_s_server ["S1", "S4", "S9"],

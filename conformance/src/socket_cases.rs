@@ -1233,3 +1233,151 @@ pub fn socket_reset_during_handshake<B: Backend>(pki: &Pki) -> CaseResult {
 fn e2s_ref(e: &Error) -> String {
     format!("{} ({})", e, e.python_type())
 }
+
+/// The peer's side of [`socket_handshake_flights_leave_whole`]: an Object of
+/// the same backend over MemoryBIOs on a plain socket, which sends each of
+/// its flights in one write and checks that each flight it receives came in
+/// one piece: the first bytes that arrive after its own flight are enough
+/// for it to reply (or to finish).
+struct FlightPeer<O> {
+    sock: ssl_api::socket2::Socket,
+    obj: O,
+    incoming: ssl_api::MemoryBio,
+    outgoing: ssl_api::MemoryBio,
+}
+
+impl<O: ssl_api::Object> FlightPeer<O> {
+    fn send_flight(&mut self) -> Result<(), String> {
+        let flight = ssl_api::Bio::read(&self.outgoing, None);
+        (&self.sock)
+            .write_all(&flight)
+            .map_err(|e| format!("peer: send: {e}"))
+    }
+
+    /// Reads one piece from the socket into the Object; its byte count.
+    fn receive_piece(&mut self) -> Result<usize, String> {
+        let mut buf = vec![0u8; 64 << 10];
+        let n = (&self.sock)
+            .read(&mut buf)
+            .map_err(|e| format!("peer: recv: {e}"))?;
+        ensure!(n > 0, "peer: EOF during the handshake");
+        ssl_api::Bio::write(&self.incoming, &buf[..n]).map_err(e2s)?;
+        Ok(n)
+    }
+
+    /// Steps the handshake: `Ok(true)` when done, `Ok(false)` when it waits
+    /// for the peer.
+    fn step(&mut self) -> Result<bool, String> {
+        match self.obj.do_handshake() {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_want() => Ok(false),
+            Err(e) => Err(format!("peer: handshake: {}", e2s(e))),
+        }
+    }
+
+    /// After the handshake: reads until the other side closes (a reset when
+    /// it leaves our tickets unread), so that nothing it sends meets a
+    /// closed socket.
+    fn drain(&mut self) -> Result<(), String> {
+        let mut buf = [0u8; 4096];
+        loop {
+            match (&self.sock).read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok(()),
+                Err(e) => return Err(format!("peer: drain: {e}")),
+            }
+        }
+    }
+
+    /// The other side's flight, which must come in one piece, and our reply.
+    fn answer_flight(&mut self, whose: &str) -> Result<bool, String> {
+        let n = self.receive_piece()?;
+        let done = self.step()?;
+        ensure!(
+            done || ssl_api::Bio::pending(&self.outgoing) > 0,
+            "the {whose}'s handshake flight came in pieces: its first {n} bytes were not all of it"
+        );
+        self.send_flight()?;
+        Ok(done)
+    }
+}
+
+/// S1, S3: `SSLSocket` sends each handshake flight in one piece, client and
+/// server, as the library does on its own socket. Flights sent record by
+/// record can wait on Nagle's algorithm for the peer's delayed ACK (~40 ms
+/// a handshake, seen with rustls's server flight and its client's CCS and
+/// Finished). The peer sends its own flights whole, so that a socket that
+/// replied before reading all of the flight it has is caught too. TCP may
+/// merge pieces sent close together, so a fault shows often, not always;
+/// flights sent whole always pass.
+pub fn socket_handshake_flights_leave_whole<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = client_ctx::<B>(pki)?;
+    let server = server_ctx::<B>(pki)?;
+    let peer_of = |sock: ssl_api::socket2::Socket,
+                   ctx: &B::Context,
+                   options: ssl_api::WrapOptions<B>|
+     -> Result<FlightPeer<B::Object>, String> {
+        sock.set_read_timeout(Some(IO_TIMEOUT))
+            .and_then(|()| sock.set_write_timeout(Some(IO_TIMEOUT)))
+            .map_err(|e| e.to_string())?;
+        let (incoming, outgoing) = (ssl_api::MemoryBio::new(), ssl_api::MemoryBio::new());
+        let obj = ctx
+            .wrap_bio(incoming.clone(), outgoing.clone(), options)
+            .map_err(e2s)?;
+        Ok(FlightPeer {
+            sock,
+            obj,
+            incoming,
+            outgoing,
+        })
+    };
+
+    // Our client against a peer server.
+    let (l, port) = listener(false)?;
+    thread::scope(|scope| {
+        let peer = scope.spawn(|| -> Result<(), String> {
+            let mut p = peer_of(accept_plain(&l)?, &server, ssl_api::WrapOptions::server())?;
+            // The ClientHello, however it arrives: not what this case judges.
+            while !p.step()? && ssl_api::Bio::pending(&p.outgoing) == 0 {
+                p.receive_piece()?;
+            }
+            p.send_flight()?;
+            while !p.answer_flight("client")? {}
+            p.drain()
+        });
+        let c = client
+            .wrap_socket(
+                connect_plain(false, port)?,
+                SocketOptions::client("localhost"),
+            )
+            .map_err(|e| format!("client handshake: {}", e2s(e)));
+        drop(c);
+        joined(peer)
+    })?;
+
+    // Our server against a peer client.
+    let (l, port) = listener(false)?;
+    thread::scope(|scope| {
+        let peer = scope.spawn(|| -> Result<(), String> {
+            let mut p = peer_of(
+                connect_plain(false, port)?,
+                &client,
+                ssl_api::WrapOptions::client("localhost"),
+            )?;
+            ensure!(
+                !p.step()?,
+                "peer: a client handshake done before the server spoke"
+            );
+            p.send_flight()?;
+            while !p.answer_flight("server")? {}
+            p.drain()
+        });
+        let s = server
+            .wrap_socket(accept_plain(&l)?, SocketOptions::server())
+            .map_err(|e| format!("server handshake: {}", e2s(e)));
+        drop(s);
+        joined(peer)
+    })?;
+    Ok(Outcome::Pass)
+}

@@ -275,8 +275,11 @@ struct SocketLink {
     framer: Mutex<RecordFramer>,
     recv_error: ErrorSlot,
     send_error: ErrorSlot,
-    /// Set while the socket holds back output of its own (`out`): nothing
-    /// may overtake it.
+    /// Set while the socket sends the Object's output itself: while output
+    /// of its own waits (`out`), which nothing may overtake, and during the
+    /// handshake, whose flight must leave in one send (records sent one by
+    /// one, as some libraries write them, can wait on Nagle's algorithm for
+    /// the peer's delayed ACK).
     hold_sends: AtomicBool,
     /// Set when a direct send left bytes in the outgoing BIO, until the
     /// socket has sent them: the peer may be waiting for them.
@@ -303,6 +306,10 @@ impl ErrorSlot {
     fn put(&self, e: io::Error) {
         *lock(&self.error) = Some(e);
         self.set.store(true, Ordering::Release);
+    }
+
+    fn is_set(&self) -> bool {
+        self.set.load(Ordering::Acquire)
     }
 
     fn take(&self) -> Option<io::Error> {
@@ -540,6 +547,8 @@ impl<B: Backend> SslSocket<B> {
     fn new_object(&mut self) -> Result<B::Object> {
         self.link = Arc::new(SocketLink {
             blocking: AtomicBool::new(self.timeout.is_none()),
+            // A new Object's first output is its handshake.
+            hold_sends: AtomicBool::new(true),
             #[cfg(unix)]
             sock: self.sock.as_ref().and_then(|s| s.try_clone().ok()),
             ..SocketLink::default()
@@ -623,9 +632,11 @@ impl<B: Backend> SslSocket<B> {
             }
         }
         let result = self.flush_queued(deadline, op, strict);
-        // While output of ours waits here, the Object's must queue behind it.
-        // (Written only on a change: this runs twice per record.)
-        let hold = self.out_pos < self.out.len();
+        // While output of ours waits here, the Object's must queue behind it;
+        // a handshake flight leaves whole from here. (Written only on a
+        // change: this runs twice per record.)
+        let handshaking = self.obj.as_ref().is_some_and(|o| !o.handshake_done());
+        let hold = self.out_pos < self.out.len() || handshaking;
         if self.link.hold_sends.load(Ordering::Relaxed) != hold {
             self.link.hold_sends.store(hold, Ordering::Release);
         }
@@ -706,8 +717,7 @@ impl<B: Backend> SslSocket<B> {
     /// Reads the next piece of the current TLS record into the incoming BIO
     /// (EOF is passed on as `write_eof`). Never reads past the record, so
     /// that what follows a close_notify stays in the socket for `unwrap()`.
-    fn recv_tls(&mut self, deadline: Option<Instant>, op: Op) -> Result<()> {
-        let nonblocking = self.nonblocking();
+    fn recv_tls(&mut self, deadline: Option<Instant>, op: Op, nonblocking: bool) -> Result<()> {
         let sock = self.sock.as_ref().ok_or_else(bad_fd)?;
         let obj = self.obj.as_ref().ok_or_else(bad_fd)?;
         loop {
@@ -736,6 +746,44 @@ impl<B: Backend> SslSocket<B> {
         }
     }
 
+    /// An Object's WantRead. What the peer waits for (handshake flights, the
+    /// close_notify) goes out before we wait for it (`strict`: all of it; a
+    /// handshake flight always). During the handshake, a record the peer has
+    /// already sent goes to the Object first: it answers the peer's whole
+    /// flight at once, and its reply leaves in one send, as when the library
+    /// reads the socket itself. (Replying record by record, rustls's client
+    /// sent its CCS and its Finished apart, and the Finished waited on
+    /// Nagle's algorithm for the server's delayed ACK: ~40 ms a connection.)
+    fn want_read(&mut self, deadline: Option<Instant>, op: Op, strict: bool) -> Result<()> {
+        let handshaking = self.obj.as_ref().is_some_and(|o| !o.handshake_done());
+        if handshaking && self.recv_ready(op)? {
+            return Ok(());
+        }
+        self.flush(deadline, op, strict || handshaking)?;
+        self.wait_for_input(deadline, op)
+    }
+
+    /// The next piece of the current record if it is already here, without
+    /// waiting; true when bytes (or the end of the stream) arrived.
+    fn recv_ready(&mut self, op: Op) -> Result<bool> {
+        if self.link.framer().eof || self.link.recv_error.is_set() {
+            return Ok(false);
+        }
+        let nonblocking = self.nonblocking();
+        if !nonblocking {
+            self.sock()?.set_nonblocking(true)?;
+        }
+        let got = self.recv_tls(None, op, true);
+        if !nonblocking {
+            self.sock()?.set_nonblocking(false)?;
+        }
+        match got {
+            Ok(()) => Ok(true),
+            Err(e) if e.is_want() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// What an Object's WantRead waits for: the error a direct pull met, the
     /// end of the stream, or the next piece of the current record.
     fn wait_for_input(&mut self, deadline: Option<Instant>, op: Op) -> Result<()> {
@@ -745,7 +793,7 @@ impl<B: Backend> SslSocket<B> {
         if self.link.framer().eof {
             return Err(Error::eof());
         }
-        self.recv_tls(deadline, op)
+        self.recv_tls(deadline, op, self.nonblocking())
     }
 
     /// Runs one Object operation to completion (or to WantRead / WantWrite on
@@ -770,13 +818,10 @@ impl<B: Backend> SslSocket<B> {
                     return Ok(v);
                 }
                 Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantRead) => {
-                    // What the peer waits for (handshake flights, the
-                    // close_notify) goes out before we wait for it. Application
-                    // data of an unfinished non-blocking write does not hold up
-                    // a read: it leaves with the write's retry, as in OpenSSL.
-                    let handshaking = self.obj.as_ref().is_some_and(|o| !o.handshake_done());
-                    self.flush(deadline, op, op != Op::Read || handshaking)?;
-                    self.wait_for_input(deadline, op)?;
+                    // Application data of an unfinished non-blocking write
+                    // does not hold up a read: it leaves with the write's
+                    // retry, as in OpenSSL.
+                    self.want_read(deadline, op, op != Op::Read)?;
                 }
                 Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantWrite) => {
                     if self.pending_out() == 0 {
@@ -893,8 +938,7 @@ impl<B: Backend> SslSocket<B> {
             match obj.write(chunk) {
                 Ok(n) => return Ok(n),
                 Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantRead) => {
-                    self.flush(deadline, Op::Write, true)?;
-                    self.wait_for_input(deadline, Op::Write)?;
+                    self.want_read(deadline, Op::Write, true)?;
                 }
                 Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantWrite) => {
                     if self.pending_out() == 0 {
