@@ -615,6 +615,11 @@ impl<B: Backend> SslSocket<B> {
 
     // ----- moving bytes -------------------------------------------------
 
+    /// An Object exists and has not finished its handshake.
+    fn handshaking(&self) -> bool {
+        self.obj.as_ref().is_some_and(|o| !o.handshake_done())
+    }
+
     /// Bytes produced by the Object that have not reached the socket yet.
     fn pending_out(&self) -> usize {
         self.out.len() - self.out_pos + self.obj.as_ref().map_or(0, |o| Bio::pending(o.outgoing()))
@@ -635,8 +640,7 @@ impl<B: Backend> SslSocket<B> {
         // While output of ours waits here, the Object's must queue behind it;
         // a handshake flight leaves whole from here. (Written only on a
         // change: this runs twice per record.)
-        let handshaking = self.obj.as_ref().is_some_and(|o| !o.handshake_done());
-        let hold = self.out_pos < self.out.len() || handshaking;
+        let hold = self.out_pos < self.out.len() || self.handshaking();
         if self.link.hold_sends.load(Ordering::Relaxed) != hold {
             self.link.hold_sends.store(hold, Ordering::Release);
         }
@@ -755,7 +759,7 @@ impl<B: Backend> SslSocket<B> {
     /// sent its CCS and its Finished apart, and the Finished waited on
     /// Nagle's algorithm for the server's delayed ACK: ~40 ms a connection.)
     fn want_read(&mut self, deadline: Option<Instant>, op: Op, strict: bool) -> Result<()> {
-        let handshaking = self.obj.as_ref().is_some_and(|o| !o.handshake_done());
+        let handshaking = self.handshaking();
         if handshaking && self.recv_ready(op)? {
             return Ok(());
         }
