@@ -144,18 +144,24 @@ fn native_workloads_run_both_ways() {
     assert!(bench::direct_memory_per_connection::<NativeDirect>(&pki, 20) >= 0.0);
 }
 
+/// rustls's interleaved workloads that `wanted` accepts: one round, 64 KiB bulk.
+#[cfg(feature = "rustls")]
+fn tiny_rustls_workloads(wanted: impl Fn(&str) -> bool) -> Vec<conformance::bench_ab::AbResult> {
+    let pki = BenchPki::generate();
+    conformance::bench_ab::workloads::<bench::rustls_direct::RustlsDirect>(
+        &pki,
+        1,
+        64 << 10,
+        wanted,
+    )
+}
+
 /// The interleaved A/B runner goes through every workload of a backend
 /// (tiny sizes, one round) and gives a finite, positive ratio for each.
 #[cfg(feature = "rustls")]
 #[test]
 fn interleaved_workloads_run() {
-    let pki = BenchPki::generate();
-    let results = conformance::bench_ab::workloads::<bench::rustls_direct::RustlsDirect>(
-        &pki,
-        1,
-        64 << 10,
-        |_| true,
-    );
+    let results = tiny_rustls_workloads(|_| true);
     let labels: Vec<&str> = results.iter().map(|r| r.label.as_str()).collect();
     assert_eq!(
         labels,
@@ -177,13 +183,7 @@ fn interleaved_workloads_run() {
 #[cfg(feature = "rustls")]
 #[test]
 fn interleaved_workloads_filter() {
-    let pki = BenchPki::generate();
-    let results = conformance::bench_ab::workloads::<bench::rustls_direct::RustlsDirect>(
-        &pki,
-        1,
-        64 << 10,
-        |label| label.contains("resumed"),
-    );
+    let results = tiny_rustls_workloads(|label| label.contains("resumed"));
     let labels: Vec<&str> = results.iter().map(|r| r.label.as_str()).collect();
     assert_eq!(labels, ["handshake/rustls resumed"]);
     assert!(results[0].iterations >= 1);

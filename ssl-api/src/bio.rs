@@ -230,6 +230,15 @@ impl MemoryBio {
         }
     }
 
+    /// The lock, for a write: Python's SSLError once `write_eof()` was called.
+    fn lock_for_writing(&self) -> Result<Locked<'_>> {
+        let inner = self.lock();
+        if self.eof_written() {
+            return Err(Error::ssl_message("cannot write() after write_eof()"));
+        }
+        Ok(inner)
+    }
+
     /// Lock-free: whether nothing is buffered (a writer may add bytes at
     /// any moment, exactly as if it had taken the lock just after).
     #[inline]
@@ -355,10 +364,7 @@ impl MemoryBio {
         max: usize,
         fill: impl FnOnce(&mut [u8]) -> Result<usize>,
     ) -> Result<usize> {
-        let mut inner = self.lock();
-        if self.eof_written() {
-            return Err(Error::ssl_message("cannot write() after write_eof()"));
-        }
+        let mut inner = self.lock_for_writing()?;
         let n = fill(inner.buf.spare(max))?.min(max);
         inner.buf.commit(n);
         Ok(n)
@@ -368,10 +374,7 @@ impl MemoryBio {
     /// offering them first to the sink of an empty BIO in one go, so that
     /// several records written together leave together.
     fn write_slices(&self, bufs: &[io::IoSlice<'_>]) -> Result<usize> {
-        let mut inner = self.lock();
-        if self.eof_written() {
-            return Err(Error::ssl_message("cannot write() after write_eof()"));
-        }
+        let mut inner = self.lock_for_writing()?;
         let mut sent = 0;
         if inner.buf.is_empty() {
             if let Some(sink) = &inner.sink {
