@@ -19,9 +19,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use native_tls::{Certificate, Identity, Protocol as NtProtocol, TlsAcceptor, TlsConnector};
-use ssl_api::bio::MemoryBio;
 use ssl_api::cert::inspect::is_ca;
 use ssl_api::constants::{Protocol, Purpose, TlsVersion, VerifyFlags, CERT_NONE};
+use ssl_api::transport::SharedTransport;
 use ssl_api::{
     CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
     ServernameCallback, SessionStats, WrapOptions,
@@ -604,15 +604,14 @@ impl ssl_api::Context for NativeContext {
         Ok(self.lock().stats)
     }
 
-    fn wrap_bio(
+    fn wrap_transport(
         &self,
-        incoming: MemoryBio,
-        outgoing: MemoryBio,
+        transport: SharedTransport,
         options: WrapOptions<Native>,
     ) -> Result<NativeObject> {
         self.lock()
             .settings
             .check_wrap(options.server_side, options.server_hostname.as_deref())?;
-        NativeObject::new(self.clone(), incoming, outgoing, options)
+        NativeObject::new(self.clone(), transport, options)
     }
 }

@@ -8,7 +8,7 @@
 use std::io::{Read, Write};
 
 use native_tls::{HandshakeError, MidHandshakeTlsStream, TlsAcceptor, TlsConnector, TlsStream};
-use ssl_api::bio::{Bio, MemoryBio};
+use ssl_api::transport::{SharedTransport, TransportIo};
 use ssl_api::{CipherTriple, Error, Result, WrapOptions};
 
 use crate::context::{unsupported, NativeContext};
@@ -17,19 +17,18 @@ use crate::session::NativeSession;
 use crate::wire::HelloSnoop;
 use crate::Native;
 
-/// The transport native-tls drives: the two MemoryBIOs, plus a look at the
-/// server's first records (for `version()` and `cipher()`).
+/// The transport native-tls drives: the Object's transport, plus a look at
+/// the server's first records (for `version()` and `cipher()`).
 #[derive(Debug)]
 pub(crate) struct BioStream {
-    incoming: MemoryBio,
-    outgoing: MemoryBio,
+    io: TransportIo,
     server_side: bool,
     snoop: HelloSnoop,
 }
 
 impl Read for BioStream {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.incoming.io().read(buf)?;
+        let n = self.io.read(buf)?;
         if n == 0 && !buf.is_empty() {
             // The transport ended (also when a read of the socket behind the
             // BIO just found it ended): an error, not a 0-byte read, so that
@@ -46,7 +45,7 @@ impl Read for BioStream {
 
 impl Write for BioStream {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.outgoing.io().write(buf)?;
+        let n = self.io.write(buf)?;
         if self.server_side {
             self.snoop.feed(&buf[..n]);
         }
@@ -79,8 +78,7 @@ enum Engine {
 pub struct NativeObject {
     engine: Engine,
     context: NativeContext,
-    incoming: MemoryBio,
-    outgoing: MemoryBio,
+    transport: SharedTransport,
     server_side: bool,
     server_hostname: Option<String>,
     close_sent: bool,
@@ -100,8 +98,7 @@ impl std::fmt::Debug for NativeObject {
 impl NativeObject {
     pub(crate) fn new(
         context: NativeContext,
-        incoming: MemoryBio,
-        outgoing: MemoryBio,
+        transport: SharedTransport,
         options: WrapOptions<Native>,
     ) -> Result<Self> {
         if options.session.is_some() {
@@ -110,8 +107,7 @@ impl NativeObject {
             ));
         }
         let stream = BioStream {
-            incoming: incoming.clone(),
-            outgoing: outgoing.clone(),
+            io: TransportIo::new(transport.clone()),
             server_side: options.server_side,
             snoop: HelloSnoop::default(),
         };
@@ -129,8 +125,7 @@ impl NativeObject {
         Ok(NativeObject {
             engine,
             context,
-            incoming,
-            outgoing,
+            transport,
             server_side: options.server_side,
             server_hostname: options.server_hostname,
             close_sent: false,
@@ -221,30 +216,30 @@ impl ssl_api::Object for NativeObject {
                 self.step(r)
             }
             Engine::Server(acceptor, stream) => {
-                if stream.incoming.pending() == 0 && !stream.incoming.eof_written() {
-                    self.engine = Engine::Server(acceptor, stream);
-                    return Err(Error::want_read());
-                }
                 self.context.lock().stats.accept += 1;
                 let r = acceptor.accept(stream);
                 self.step(r)
             }
-            Engine::ServerWithoutCertificate(stream) => {
-                if stream.incoming.pending() == 0 {
-                    let eof = stream.incoming.eof_written();
-                    self.engine = Engine::ServerWithoutCertificate(stream);
-                    return Err(if eof {
-                        Error::eof()
-                    } else {
-                        Error::want_read()
-                    });
+            Engine::ServerWithoutCertificate(mut stream) => {
+                // Whether the client has sent anything (its ClientHello).
+                let mut first = [0u8; 1];
+                match stream.io.read(&mut first) {
+                    Ok(1) => {}
+                    Ok(_) => {
+                        self.engine = Engine::ServerWithoutCertificate(stream);
+                        return Err(Error::eof());
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        self.engine = Engine::ServerWithoutCertificate(stream);
+                        return Err(Error::want_read());
+                    }
+                    Err(e) => return Err(Error::Io(e)),
                 }
                 self.context.lock().stats.accept += 1;
                 // A fatal handshake_failure alert, in a plaintext record.
-                stream.incoming.read(None);
                 stream
-                    .outgoing
-                    .write(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 40])?;
+                    .io
+                    .write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 40])?;
                 self.engine = Engine::Failed;
                 Err(errors::no_shared_cipher())
             }
@@ -420,11 +415,7 @@ impl ssl_api::Object for NativeObject {
         false
     }
 
-    fn incoming(&self) -> &MemoryBio {
-        &self.incoming
-    }
-
-    fn outgoing(&self) -> &MemoryBio {
-        &self.outgoing
+    fn transport(&self) -> &SharedTransport {
+        &self.transport
     }
 }

@@ -27,11 +27,11 @@ use openssl::ssl::{
     SslMode, SslOptions, SslSessionCacheMode, SslVerifyMode, SslVersion,
 };
 use openssl::x509::verify::{X509CheckFlags, X509VerifyFlags};
-use ssl_api::bio::MemoryBio;
 use ssl_api::constants::{
     OP_NO_SSLv3, Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode, CERT_OPTIONAL,
     CERT_REQUIRED, OP_ALL, OP_CIPHER_SERVER_PREFERENCE, OP_NO_COMPRESSION,
 };
+use ssl_api::transport::SharedTransport;
 use ssl_api::{
     CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
     ServernameCallback, ServernameRequest, SessionStats, WrapOptions,
@@ -858,16 +858,15 @@ impl ssl_api::Context for OpenSslContext {
         })
     }
 
-    fn wrap_bio(
+    fn wrap_transport(
         &self,
-        incoming: MemoryBio,
-        outgoing: MemoryBio,
+        transport: SharedTransport,
         options: WrapOptions<OpenSsl>,
     ) -> Result<OpenSslObject> {
         self.lock()
             .settings
             .check_wrap(options.server_side, options.server_hostname.as_deref())?;
-        OpenSslObject::new(self.clone(), incoming, outgoing, options)
+        OpenSslObject::new(self.clone(), transport, options)
     }
 }
 

@@ -1,14 +1,13 @@
-//! `SSLObject` (O1) on OpenSSL: an `SslStream` over the two MemoryBIOs (the
-//! incoming BIO read, the outgoing one written, `WouldBlock` when the incoming
-//! one is empty), driven the way CPython's `_ssl._SSLSocket` drives its `SSL`
+//! `SSLObject` (O1) on OpenSSL: an `SslStream` over the Object's transport
+//! (`ssl_api::transport`: MemoryBIOs, a socket, any stream; `WouldBlock` when
+//! nothing is there), driven the way CPython's `_ssl._SSLSocket` drives its `SSL`
 //! in non-blocking mode: `SSL_do_handshake`, `SSL_read_ex`, `SSL_write_ex`,
 //! `SSL_shutdown`, errors from the last entry of the error queue.
 
-use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 
 use openssl::ssl::{ErrorCode, ShutdownResult, Ssl, SslRef, SslSession, SslStream};
-use ssl_api::bio::MemoryBio;
+use ssl_api::transport::{SharedTransport, TransportIo};
 use ssl_api::{CipherTriple, Error, Result, WrapOptions};
 
 use crate::context::{same_context, OpenSslContext};
@@ -16,30 +15,6 @@ use crate::errors::{from_ssl_error, from_stack, VerifyContext};
 use crate::ffi;
 use crate::session::OpenSslSession;
 use crate::OpenSsl;
-
-/// The transport OpenSSL sees: reads come from the incoming BIO (WouldBlock
-/// when empty, end-of-file after `write_eof`), writes go to the outgoing one.
-#[derive(Debug)]
-pub(crate) struct BioPair {
-    incoming: MemoryBio,
-    outgoing: MemoryBio,
-}
-
-impl Read for BioPair {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.incoming.io().read(buf)
-    }
-}
-
-impl Write for BioPair {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.outgoing.io().write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// What OpenSSL callbacks running inside a handshake share with the Object:
 /// the current context (the servername callback may swap it) and the newest
@@ -77,7 +52,7 @@ enum Engine {
     /// Before the first I/O call: the `SSL` may still be configured (session).
     Pending(Ssl),
     /// Driving the connection.
-    Running(Box<SslStream<BioPair>>),
+    Running(Box<SslStream<TransportIo>>),
     /// Unusable (the stream could not be set up).
     Broken,
 }
@@ -86,8 +61,7 @@ enum Engine {
 pub struct OpenSslObject {
     engine: Engine,
     shared: Arc<ConnShared>,
-    incoming: MemoryBio,
-    outgoing: MemoryBio,
+    transport: SharedTransport,
     server_side: bool,
     server_hostname: Option<String>,
 }
@@ -104,8 +78,7 @@ impl std::fmt::Debug for OpenSslObject {
 impl OpenSslObject {
     pub(crate) fn new(
         context: OpenSslContext,
-        incoming: MemoryBio,
-        outgoing: MemoryBio,
+        transport: SharedTransport,
         options: WrapOptions<OpenSsl>,
     ) -> Result<Self> {
         let shared = Arc::new(ConnShared {
@@ -120,8 +93,7 @@ impl OpenSslObject {
         let mut object = OpenSslObject {
             engine: Engine::Pending(ssl),
             shared,
-            incoming,
-            outgoing,
+            transport,
             server_side: options.server_side,
             server_hostname: options.server_hostname,
         };
@@ -140,13 +112,10 @@ impl OpenSslObject {
     }
 
     /// The stream, created on the first I/O call.
-    fn stream(&mut self) -> Result<&mut SslStream<BioPair>> {
+    fn stream(&mut self) -> Result<&mut SslStream<TransportIo>> {
         if matches!(self.engine, Engine::Pending(_)) {
             if let Engine::Pending(ssl) = std::mem::replace(&mut self.engine, Engine::Broken) {
-                let io = BioPair {
-                    incoming: self.incoming.clone(),
-                    outgoing: self.outgoing.clone(),
-                };
+                let io = TransportIo::new(self.transport.clone());
                 let stream = SslStream::new(ssl, io).map_err(|e| from_stack(&e, None))?;
                 self.engine = Engine::Running(Box::new(stream));
             }
@@ -169,7 +138,7 @@ impl OpenSslObject {
         if e.code() == ErrorCode::SYSCALL
             && e.ssl_error().is_none_or(|s| s.errors().is_empty())
             && e.io_error().is_none()
-            && ssl_api::Bio::eof(&self.incoming)
+            && self.transport.at_eof()
         {
             return Error::eof();
         }
@@ -377,11 +346,7 @@ impl ssl_api::Object for OpenSslObject {
         }
     }
 
-    fn incoming(&self) -> &MemoryBio {
-        &self.incoming
-    }
-
-    fn outgoing(&self) -> &MemoryBio {
-        &self.outgoing
+    fn transport(&self) -> &SharedTransport {
+        &self.transport
     }
 }

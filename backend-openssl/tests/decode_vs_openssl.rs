@@ -233,8 +233,14 @@ fn peer_certificate_record_matches_openssl() {
     for _ in 0..10 {
         let _ = a.do_handshake();
         let _ = b.do_handshake();
-        b.incoming().write(&a.outgoing().read(None)).unwrap();
-        a.incoming().write(&b.outgoing().read(None)).unwrap();
+        b.incoming()
+            .expect("made by wrap_bio")
+            .write(&a.outgoing().expect("made by wrap_bio").read(None))
+            .unwrap();
+        a.incoming()
+            .expect("made by wrap_bio")
+            .write(&b.outgoing().expect("made by wrap_bio").read(None))
+            .unwrap();
     }
     let der = a.getpeercert_der().unwrap().expect("peer certificate");
     assert_eq!(der, cert.der().to_vec());

@@ -381,8 +381,14 @@ fn drive(a: &mut OpenSslObject, b: &mut OpenSslObject) -> (Value, Value) {
                 Err(e) => rb = Some(err_json(&e)),
             }
         }
-        xfer(a.outgoing(), b.incoming());
-        xfer(b.outgoing(), a.incoming());
+        xfer(
+            a.outgoing().expect("made by wrap_bio"),
+            b.incoming().expect("made by wrap_bio"),
+        );
+        xfer(
+            b.outgoing().expect("made by wrap_bio"),
+            a.incoming().expect("made by wrap_bio"),
+        );
     }
     let want = || json!({"exc": "SSLWantReadError"});
     (ra.unwrap_or_else(want), rb.unwrap_or_else(want))
@@ -933,7 +939,10 @@ fn ours(dir: &Path) -> Map<String, Value> {
     // Garbage on the wire.
     {
         let (_a, mut b) = wrap(&client(dir), &server(dir, "server"), Some("localhost"));
-        b.incoming().write(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+        b.incoming()
+            .expect("made by wrap_bio")
+            .write(b"GET / HTTP/1.0\r\n\r\n")
+            .unwrap();
         put(
             "hs/http_to_server",
             res(b.do_handshake().map(|()| Value::Null)),
@@ -941,6 +950,7 @@ fn ours(dir: &Path) -> Map<String, Value> {
         let (mut a, _b) = wrap(&client(dir), &server(dir, "server"), Some("localhost"));
         let _ = a.do_handshake();
         a.incoming()
+            .expect("made by wrap_bio")
             .write(b"HTTP/1.0 400 Bad Request\r\n\r\n")
             .unwrap();
         put(
@@ -954,11 +964,17 @@ fn ours(dir: &Path) -> Map<String, Value> {
         let (mut a, mut b) = wrap(&client(dir), &server(dir, "server"), Some("localhost"));
         drive(&mut a, &mut b);
         let mut steps = vec![res(a.unwrap().map(|()| Value::Null))];
-        xfer(a.outgoing(), b.incoming());
+        xfer(
+            a.outgoing().expect("made by wrap_bio"),
+            b.incoming().expect("made by wrap_bio"),
+        );
         steps.push(read_res(&mut b, 16));
         steps.push(res(b.write(b"x").map(Value::from)));
         steps.push(res(b.unwrap().map(|()| Value::Null)));
-        xfer(b.outgoing(), a.incoming());
+        xfer(
+            b.outgoing().expect("made by wrap_bio"),
+            a.incoming().expect("made by wrap_bio"),
+        );
         steps.push(read_res(&mut a, 16));
         steps.push(res(a.unwrap().map(|()| Value::Null)));
         steps.push(read_res(&mut a, 16));
@@ -966,7 +982,7 @@ fn ours(dir: &Path) -> Map<String, Value> {
         put("io/close_sequence", Value::from(steps));
         let (mut a, mut b) = wrap(&client(dir), &server(dir, "server"), Some("localhost"));
         drive(&mut a, &mut b);
-        b.incoming().write_eof();
+        b.incoming().expect("made by wrap_bio").write_eof();
         put("io/truncated", read_res(&mut b, 16));
         let (mut a, mut b) = wrap(&client(dir), &server(dir, "server"), Some("localhost"));
         let before = json!([
@@ -979,7 +995,10 @@ fn ours(dir: &Path) -> Map<String, Value> {
         put("io/before_handshake", before);
         drive(&mut a, &mut b);
         a.write(b"hello world").unwrap();
-        xfer(a.outgoing(), b.incoming());
+        xfer(
+            a.outgoing().expect("made by wrap_bio"),
+            b.incoming().expect("made by wrap_bio"),
+        );
         let first = read_res(&mut b, 5);
         put(
             "io/pending",
@@ -998,7 +1017,10 @@ fn ours(dir: &Path) -> Map<String, Value> {
         let (mut a, mut b) = wrap(&c, &sv, Some("localhost"));
         drive(&mut a, &mut b);
         b.write(b"hello").unwrap();
-        xfer(b.outgoing(), a.incoming());
+        xfer(
+            b.outgoing().expect("made by wrap_bio"),
+            a.incoming().expect("made by wrap_bio"),
+        );
         let _ = read_res(&mut a, 5);
         let session = a.session().unwrap();
         let first = json!([
@@ -1069,9 +1091,15 @@ fn ours(dir: &Path) -> Map<String, Value> {
         let mut steps = vec![ra, rb, json!(b.getpeercert().unwrap().is_some())];
         steps.push(res(b.verify_client_post_handshake().map(|()| Value::Null)));
         steps.push(res(b.write(b"ping").map(Value::from)));
-        xfer(b.outgoing(), a.incoming());
+        xfer(
+            b.outgoing().expect("made by wrap_bio"),
+            a.incoming().expect("made by wrap_bio"),
+        );
         steps.push(read_res(&mut a, 4));
-        xfer(a.outgoing(), b.incoming());
+        xfer(
+            a.outgoing().expect("made by wrap_bio"),
+            b.incoming().expect("made by wrap_bio"),
+        );
         steps.push(read_res(&mut b, 4));
         steps.push(json!(b.getpeercert().unwrap().map(|r| r.repr())));
         put("hs/post_handshake_auth", Value::from(steps));

@@ -11,12 +11,12 @@ use rustls::pki_types::pem::{PemObject, SectionKind};
 use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
-use ssl_api::bio::MemoryBio;
 use ssl_api::cert::inspect::is_ca;
 use ssl_api::cert::keys::{self, PrivateKey};
 use ssl_api::constants::{
     Protocol, Purpose, TlsVersion, VerifyFlags, OP_CIPHER_SERVER_PREFERENCE, OP_NO_TICKET,
 };
+use ssl_api::transport::SharedTransport;
 use ssl_api::{
     CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
     ServernameCallback, SessionStats, WrapOptions,
@@ -591,15 +591,14 @@ impl ssl_api::Context for RustlsContext {
         Ok(self.lock().stats)
     }
 
-    fn wrap_bio(
+    fn wrap_transport(
         &self,
-        incoming: MemoryBio,
-        outgoing: MemoryBio,
+        transport: SharedTransport,
         options: WrapOptions<Rustls>,
     ) -> Result<RustlsObject> {
         self.lock()
             .settings
             .check_wrap(options.server_side, options.server_hostname.as_deref())?;
-        RustlsObject::new(self.clone(), incoming, outgoing, options)
+        RustlsObject::new(self.clone(), transport, options)
     }
 }

@@ -1,5 +1,6 @@
-//! `SSLObject` on rustls: a `rustls::Connection` driven over two MemoryBIOs
-//! (`read_tls` from the incoming BIO, `write_tls` into the outgoing one).
+//! `SSLObject` on rustls: a `rustls::Connection` driven over the Object's
+//! transport (`read_tls` from it, `write_tls` into it: MemoryBIOs, a socket,
+//! any stream; `ssl_api::transport`).
 //!
 //! The server reads the ClientHello first with `rustls::server::Acceptor`, runs
 //! the servername callback, and only then builds the connection from the
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use rustls::server::Acceptor;
 use rustls::{ClientConnection, Connection, HandshakeKind};
-use ssl_api::bio::MemoryBio;
+use ssl_api::transport::{SharedTransport, TransportIo};
 use ssl_api::{CipherTriple, Error, Result, ServernameRequest, WrapOptions};
 
 use crate::context::RustlsContext;
@@ -39,8 +40,9 @@ enum Engine {
 pub struct RustlsObject {
     engine: Engine,
     context: RustlsContext,
-    incoming: MemoryBio,
-    outgoing: MemoryBio,
+    transport: SharedTransport,
+    /// The transport as rustls reads and writes it.
+    io: TransportIo,
     server_side: bool,
     server_hostname: Option<String>,
     sessions: Arc<ConnectionSessions>,
@@ -75,8 +77,7 @@ fn server_name_of(hostname: Option<&str>) -> Result<rustls::pki_types::ServerNam
 impl RustlsObject {
     pub(crate) fn new(
         context: RustlsContext,
-        incoming: MemoryBio,
-        outgoing: MemoryBio,
+        transport: SharedTransport,
         options: WrapOptions<Rustls>,
     ) -> Result<Self> {
         let sessions = Arc::new(ConnectionSessions::new(options.session));
@@ -91,8 +92,8 @@ impl RustlsObject {
         Ok(RustlsObject {
             engine,
             context,
-            incoming,
-            outgoing,
+            io: TransportIo::new(transport.clone()),
+            transport,
             server_side: options.server_side,
             server_hostname: options.server_hostname,
             sessions,
@@ -104,11 +105,12 @@ impl RustlsObject {
         })
     }
 
-    /// Moves every TLS byte rustls has queued into the outgoing BIO.
+    /// Moves every TLS byte rustls has queued into the transport (which
+    /// takes every byte).
     fn flush(&mut self) -> Result<()> {
         if let Engine::Connected(conn) = &mut self.engine {
             while conn.wants_write() {
-                conn.write_tls(&mut self.outgoing.io())?;
+                conn.write_tls(&mut self.io)?;
             }
         }
         Ok(())
@@ -125,46 +127,32 @@ impl RustlsObject {
         map_rustls_error(err, self.server_side)
     }
 
-    /// Reads TLS bytes from the incoming BIO and processes them. `Ok(false)`
-    /// when the BIO is empty (want read); an SSLEOFError when it hit EOF.
+    /// Reads TLS bytes from the transport and processes them. `Ok(false)`
+    /// when nothing is there (want read); an SSLEOFError at the end of the
+    /// stream.
     fn pump_incoming(&mut self) -> Result<bool> {
         let Engine::Connected(conn) = &mut self.engine else {
             return Ok(false);
         };
-        // Everything buffered goes to rustls under one lock of the BIO.
-        let outcome = self.incoming.consume_with(|data, eof_written| {
-            if data.is_empty() {
-                return (0, if eof_written { Err(None) } else { Ok(None) });
-            }
-            let mut rest = data;
-            let mut state = None;
-            while !rest.is_empty() {
-                // Feed rustls all it takes (its buffer grows 4 KiB per read_tls)
-                // before processing: processing after every piece would parse
-                // the same incomplete record header again and again.
-                let mut fed = false;
-                while !rest.is_empty() {
-                    match conn.read_tls(&mut rest) {
-                        Ok(0) => break,
-                        Ok(_) => fed = true,
-                        // A full buffer after some bytes: process those first.
-                        Err(_) if fed => break,
-                        // rustls holds as much plaintext as it takes: leave the
-                        // rest buffered for after the caller has read.
-                        Err(_) if state.is_some() => break,
-                        Err(e) => return (data.len() - rest.len(), Err(Some(Error::Io(e)))),
-                    }
-                }
-                if !fed {
-                    break;
-                }
-                match conn.process_new_packets() {
-                    Ok(s) => state = Some(s.plaintext_bytes_to_read()),
-                    Err(e) => return (data.len() - rest.len(), Ok(Some(Err(e)))),
-                }
-            }
-            (data.len() - rest.len(), Ok(state.map(Ok)))
+        // Bytes already buffered (MemoryBIO) go to rustls in one go, in place.
+        let mut outcome = Ok(None);
+        let lent = self.transport.recv_buffered(&mut |data, eof_written| {
+            let (used, fed) = feed(conn, data, eof_written);
+            outcome = fed;
+            used
         });
+        if !lent {
+            // A stream: one read (never past the record), then processing.
+            outcome = match conn.read_tls(&mut self.io) {
+                Ok(0) => Err(None),
+                Ok(_) => Ok(Some(
+                    conn.process_new_packets()
+                        .map(|s| s.plaintext_bytes_to_read()),
+                )),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(None),
+                Err(e) => Err(Some(Error::Io(e))),
+            };
+        }
         match outcome {
             Ok(None) => Ok(false),
             Ok(Some(Ok(plaintext))) => {
@@ -196,28 +184,35 @@ impl RustlsObject {
         let Engine::Accepting(acceptor) = &mut self.engine else {
             return Ok(());
         };
-        if self.first_bytes.len() < 8 {
-            self.first_bytes = self.incoming.peek(8);
-        }
-        match acceptor.read_tls(&mut self.incoming.io()) {
-            Ok(0) => return Err(Error::eof()),
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Err(Error::want_read()),
-            Err(e) => return Err(Error::Io(e)),
-        }
-        let accepted = match acceptor.accept() {
-            Ok(Some(a)) => a,
-            Ok(None) => return Err(Error::want_read()),
-            Err((e, mut alert)) => {
-                let _ = alert.write(&mut self.outgoing.io());
-                self.engine = Engine::Failed;
-                if matches!(
-                    e,
-                    rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)
-                ) {
-                    return Err(ssl_api::error::plaintext_record_error(&self.first_bytes));
+        let accepted = loop {
+            let mut reader = FirstBytes {
+                io: &mut self.io,
+                first: &mut self.first_bytes,
+            };
+            match acceptor.read_tls(&mut reader) {
+                Ok(0) => return Err(Error::eof()),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    return Err(Error::want_read())
                 }
-                return Err(map_rustls_error(&e, true));
+                Err(e) => return Err(Error::Io(e)),
+            }
+            match acceptor.accept() {
+                Ok(Some(a)) => break a,
+                // A ClientHello longer than one read (rustls reads 4 KiB at a
+                // time): the rest may already be here.
+                Ok(None) => continue,
+                Err((e, mut alert)) => {
+                    let _ = alert.write(&mut self.io);
+                    self.engine = Engine::Failed;
+                    if matches!(
+                        e,
+                        rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)
+                    ) {
+                        return Err(ssl_api::error::plaintext_record_error(&self.first_bytes));
+                    }
+                    return Err(map_rustls_error(&e, true));
+                }
             }
         };
         let hello = accepted.client_hello();
@@ -256,8 +251,7 @@ impl RustlsObject {
             if let Some(code) = alert {
                 // A plaintext fatal alert record: the handshake has not started
                 // encrypting yet.
-                self.outgoing
-                    .io()
+                self.io
                     .write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, code])?;
                 self.engine = Engine::Failed;
                 return Err(crate::errors::sni_callback_error());
@@ -273,7 +267,7 @@ impl RustlsObject {
                 Ok(())
             }
             Err((e, mut alert)) => {
-                let _ = alert.write(&mut self.outgoing.io());
+                let _ = alert.write(&mut self.io);
                 self.engine = Engine::Failed;
                 if self.context.lock().identity.is_none() {
                     return Err(no_shared_cipher());
@@ -313,6 +307,62 @@ impl RustlsObject {
             ));
         }
         Ok(())
+    }
+}
+
+/// What one lending of buffered bytes did: `Ok(None)` nothing to process,
+/// `Ok(Some(..))` rustls processed records (the plaintext it holds, or its
+/// error), `Err(None)` the end of the stream, `Err(Some(..))` an I/O error.
+type Fed = std::result::Result<Option<std::result::Result<usize, rustls::Error>>, Option<Error>>;
+
+/// Feeds `data` (the transport's buffered bytes) to rustls: all it takes
+/// (its buffer grows 4 KiB per `read_tls`) before processing, since
+/// processing after every piece would parse the same incomplete record
+/// header again and again. Returns how many bytes were used.
+fn feed(conn: &mut Connection, data: &[u8], eof_written: bool) -> (usize, Fed) {
+    if data.is_empty() {
+        return (0, if eof_written { Err(None) } else { Ok(None) });
+    }
+    let mut rest = data;
+    let mut state = None;
+    while !rest.is_empty() {
+        let mut fed = false;
+        while !rest.is_empty() {
+            match conn.read_tls(&mut rest) {
+                Ok(0) => break,
+                Ok(_) => fed = true,
+                // A full buffer after some bytes: process those first.
+                Err(_) if fed => break,
+                // rustls holds as much plaintext as it takes: leave the
+                // rest buffered for after the caller has read.
+                Err(_) if state.is_some() => break,
+                Err(e) => return (data.len() - rest.len(), Err(Some(Error::Io(e)))),
+            }
+        }
+        if !fed {
+            break;
+        }
+        match conn.process_new_packets() {
+            Ok(s) => state = Some(s.plaintext_bytes_to_read()),
+            Err(e) => return (data.len() - rest.len(), Ok(Some(Err(e)))),
+        }
+    }
+    (data.len() - rest.len(), Ok(state.map(Ok)))
+}
+
+/// The transport as the server's first reads see it: the first 8 bytes are
+/// kept, to tell a plaintext request (HTTP) from TLS when the hello fails.
+struct FirstBytes<'a> {
+    io: &'a mut TransportIo,
+    first: &'a mut Vec<u8>,
+}
+
+impl Read for FirstBytes<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.io.read(buf)?;
+        let keep = (8 - self.first.len().min(8)).min(n);
+        self.first.extend_from_slice(&buf[..keep]);
+        Ok(n)
     }
 }
 
@@ -541,11 +591,7 @@ impl ssl_api::Object for RustlsObject {
             .is_some_and(|c| c.handshake_kind() == Some(HandshakeKind::Resumed))
     }
 
-    fn incoming(&self) -> &MemoryBio {
-        &self.incoming
-    }
-
-    fn outgoing(&self) -> &MemoryBio {
-        &self.outgoing
+    fn transport(&self) -> &SharedTransport {
+        &self.transport
     }
 }

@@ -147,7 +147,10 @@ pub fn tls13_echo_over_memory_bio<B: Backend>(pki: &Pki) -> CaseResult {
     // S12: what the TLS layer decrypted but the caller has not read yet.
     ensure!(c.pending() == 0, "pending {} before data", c.pending());
     s.write(&[7u8; 100]).map_err(e2s)?;
-    crate::harness::transfer(s.outgoing(), c.incoming());
+    crate::harness::transfer(
+        s.outgoing().expect("made by wrap_bio"),
+        c.incoming().expect("made by wrap_bio"),
+    );
     let mut ten = [0u8; 10];
     let n = c.read(&mut ten).map_err(e2s)?;
     ensure!(
@@ -568,7 +571,10 @@ pub fn close_notify_and_truncation<B: Backend>(pki: &Pki) -> CaseResult {
         Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantRead) => {}
         Err(e) => return Err(e2s(e)),
     }
-    crate::harness::transfer(c.outgoing(), s.incoming());
+    crate::harness::transfer(
+        c.outgoing().expect("made by wrap_bio"),
+        s.incoming().expect("made by wrap_bio"),
+    );
     let mut buf = [0u8; 16];
     match s.read(&mut buf) {
         Ok(0) => {}
@@ -576,7 +582,10 @@ pub fn close_notify_and_truncation<B: Backend>(pki: &Pki) -> CaseResult {
     }
     s.unwrap()
         .map_err(|e| format!("server unwrap after close_notify: {}", e2s(e)))?;
-    crate::harness::transfer(s.outgoing(), c.incoming());
+    crate::harness::transfer(
+        s.outgoing().expect("made by wrap_bio"),
+        c.incoming().expect("made by wrap_bio"),
+    );
     c.unwrap()
         .map_err(|e| format!("client unwrap after the reply: {}", e2s(e)))?;
     for (side, r) in [("client", c.read(&mut buf)), ("server", s.read(&mut buf))] {
@@ -592,7 +601,7 @@ pub fn close_notify_and_truncation<B: Backend>(pki: &Pki) -> CaseResult {
     )
     .map_err(e2s)?;
     drive_handshake(&mut c, &mut s).into_result()?;
-    s.incoming().write_eof();
+    s.incoming().expect("made by wrap_bio").write_eof();
     match s.read(&mut buf) {
         Err(e) if e.ssl_kind_of() == Some(SslErrorKind::Eof) => {}
         other => return Err(format!("after EOF without close_notify: {other:?}")),
@@ -1092,10 +1101,14 @@ pub fn handshake_failure_modes<B: Backend>(pki: &Pki) -> CaseResult {
         Some("localhost"),
     )
     .map_err(e2s)?;
-    s.incoming().write(b"GET / HTTP/1.0\r\n\r\n").map_err(e2s)?;
+    s.incoming()
+        .expect("made by wrap_bio")
+        .write(b"GET / HTTP/1.0\r\n\r\n")
+        .map_err(e2s)?;
     expect_reason(&s.do_handshake(), "HTTP_REQUEST", "http: server")?;
     let _ = c.do_handshake();
     c.incoming()
+        .expect("made by wrap_bio")
         .write(b"HTTP/1.0 400 Bad Request\r\n\r\n")
         .map_err(e2s)?;
     expect_reason(&c.do_handshake(), "WRONG_VERSION_NUMBER", "http: client")?;
@@ -1108,9 +1121,12 @@ pub fn handshake_failure_modes<B: Backend>(pki: &Pki) -> CaseResult {
     )
     .map_err(e2s)?;
     let _ = c.do_handshake();
-    crate::harness::transfer(c.outgoing(), s.incoming());
-    s.incoming().write_eof();
-    c.incoming().write_eof();
+    crate::harness::transfer(
+        c.outgoing().expect("made by wrap_bio"),
+        s.incoming().expect("made by wrap_bio"),
+    );
+    s.incoming().expect("made by wrap_bio").write_eof();
+    c.incoming().expect("made by wrap_bio").write_eof();
     for (side, r) in [("client", c.do_handshake()), ("server", s.do_handshake())] {
         match r {
             Err(e) if e.ssl_kind_of() == Some(SslErrorKind::Eof) => {}
@@ -1365,7 +1381,10 @@ pub fn object_attributes_and_want_read<B: Backend>(pki: &Pki) -> CaseResult {
         }
         other => return Err(format!("first client step: {other:?}")),
     }
-    ensure!(c.outgoing().pending() > 0, "no ClientHello written");
+    ensure!(
+        c.outgoing().expect("made by wrap_bio").pending() > 0,
+        "no ClientHello written"
+    );
     drive_handshake(&mut c, &mut s).into_result()?;
     match client.wrap_bio(
         ssl_api::MemoryBio::new(),
@@ -1917,7 +1936,10 @@ pub fn post_handshake_client_auth<B: Backend>(pki: &Pki) -> CaseResult {
     s.verify_client_post_handshake().map_err(e2s)?;
     let got = send_and_receive(&mut s, &mut c, b"ping").map_err(e2s)?;
     ensure!(got == b"ping", "client got {got:?}");
-    crate::harness::transfer(c.outgoing(), s.incoming());
+    crate::harness::transfer(
+        c.outgoing().expect("made by wrap_bio"),
+        s.incoming().expect("made by wrap_bio"),
+    );
     let mut buf = [0u8; 4];
     match s.read(&mut buf) {
         Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantRead) => {}

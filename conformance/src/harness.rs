@@ -53,18 +53,24 @@ pub fn drive_handshake<C: Object, S: Object>(client: &mut C, server: &mut S) -> 
         if !settled(&c_res) {
             c_res = client.do_handshake();
         }
-        let moved_c = transfer(client.outgoing(), server.incoming());
+        let moved_c = transfer(
+            client.outgoing().expect("made by wrap_bio"),
+            server.incoming().expect("made by wrap_bio"),
+        );
         if !settled(&s_res) {
             s_res = server.do_handshake();
         }
-        let moved_s = transfer(server.outgoing(), client.incoming());
+        let moved_s = transfer(
+            server.outgoing().expect("made by wrap_bio"),
+            client.incoming().expect("made by wrap_bio"),
+        );
         if settled(&c_res) && settled(&s_res) {
             break;
         }
         if moved_c == 0
             && moved_s == 0
-            && client.incoming().pending() == 0
-            && server.incoming().pending() == 0
+            && client.incoming().expect("made by wrap_bio").pending() == 0
+            && server.incoming().expect("made by wrap_bio").pending() == 0
         {
             // Nothing in flight: a side that still wants to read never will.
             if !settled(&c_res) || !settled(&s_res) {
@@ -118,7 +124,10 @@ pub fn send_and_receive<A: Object, B: Object>(
             let end = (written + 16384).min(data.len());
             written += from.write(&data[written..end])?;
         }
-        transfer(from.outgoing(), to.incoming());
+        transfer(
+            from.outgoing().expect("made by wrap_bio"),
+            to.incoming().expect("made by wrap_bio"),
+        );
         loop {
             match to.read(&mut buf) {
                 Ok(n) => received.extend_from_slice(&buf[..n]),
@@ -130,7 +139,10 @@ pub fn send_and_receive<A: Object, B: Object>(
             }
         }
         // Replies the reader produced (e.g. key updates) go back.
-        transfer(to.outgoing(), from.incoming());
+        transfer(
+            to.outgoing().expect("made by wrap_bio"),
+            from.incoming().expect("made by wrap_bio"),
+        );
         if received.len() == data.len() && written == data.len() {
             return Ok(received);
         }

@@ -33,7 +33,8 @@ fn drive(c: &mut dyn DynObject, s: &mut dyn DynObject) -> Result<(), String> {
             }
         }
         s.incoming()
-            .write(&c.outgoing().read(None))
+            .expect("made by wrap_bio")
+            .write(&c.outgoing().expect("made by wrap_bio").read(None))
             .map_err(|e| e.to_string())?;
         if !s_done {
             match s.do_handshake() {
@@ -43,7 +44,8 @@ fn drive(c: &mut dyn DynObject, s: &mut dyn DynObject) -> Result<(), String> {
             }
         }
         c.incoming()
-            .write(&s.outgoing().read(None))
+            .expect("made by wrap_bio")
+            .write(&s.outgoing().expect("made by wrap_bio").read(None))
             .map_err(|e| e.to_string())?;
         if c_done && s_done {
             return Ok(());
@@ -55,7 +57,8 @@ fn drive(c: &mut dyn DynObject, s: &mut dyn DynObject) -> Result<(), String> {
 fn echo(from: &mut dyn DynObject, to: &mut dyn DynObject, data: &[u8]) -> Result<(), String> {
     from.write(data).map_err(|e| format!("write: {e}"))?;
     to.incoming()
-        .write(&from.outgoing().read(None))
+        .expect("made by wrap_bio")
+        .write(&from.outgoing().expect("made by wrap_bio").read(None))
         .map_err(|e| e.to_string())?;
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
@@ -66,7 +69,8 @@ fn echo(from: &mut dyn DynObject, to: &mut dyn DynObject, data: &[u8]) -> Result
         }
     }
     from.incoming()
-        .write(&to.outgoing().read(None))
+        .expect("made by wrap_bio")
+        .write(&to.outgoing().expect("made by wrap_bio").read(None))
         .map_err(|e| e.to_string())?;
     if got != data {
         return Err("echoed bytes differ".into());

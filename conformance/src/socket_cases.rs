@@ -343,7 +343,7 @@ pub fn socket_blocking_echo_10mib<B: Backend>(pki: &Pki) -> CaseResult {
                     let k = c.read_into(&mut buf).map_err(e2s)?;
                     ensure!(k > 0, "server: EOF after {n} bytes");
                     sum = fnv1a(sum, &buf[..k]);
-                    c.write(&buf[..k]).map_err(e2s)?;
+                    c.write_bytes(&buf[..k]).map_err(e2s)?;
                     n += k;
                 }
                 Ok(sum)
@@ -471,7 +471,7 @@ pub fn socket_nonblocking_poll<B: Backend>(pki: &Pki) -> CaseResult {
         ensure!(started.elapsed() < IO_TIMEOUT * 3, "echo made no progress");
         let (mut ci, mut si) = (Interest::default(), Interest::default());
         if !c_written {
-            match c.write(&data) {
+            match c.write_bytes(&data) {
                 Ok(n) => {
                     ensure!(n == TOTAL, "write returned {n}");
                     c_written = true;
@@ -838,7 +838,7 @@ pub fn socket_unwrap_starttls<B: Backend>(pki: &Pki) -> CaseResult {
             .map_err(|e| e.to_string())?;
         let reply = read_line(raw)?;
         ensure!(reply == b"PLAIN REPLY\r\n", "client plain reply {reply:?}");
-        match tls.read(10) {
+        match tls.read_bytes(10) {
             Err(Error::Value(m)) => ensure!(m == "Read on closed or unwrapped SSL socket.", "{m}"),
             other => return Err(format!("read after unwrap: {other:?}")),
         }

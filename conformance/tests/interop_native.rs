@@ -36,14 +36,20 @@ fn echo_both_ways<C: Backend, S: Backend>(pki: &Pki, expect_version: &str) {
     // The client's close_notify reads as b"" on a server that has not sent
     // its own yet (CPython's rule); after both, reads are SSLZeroReturnError.
     assert!(matches!(c.unwrap(), Err(e) if e.ssl_kind_of() == Some(SslErrorKind::WantRead)));
-    transfer(c.outgoing(), s.incoming());
+    transfer(
+        c.outgoing().expect("made by wrap_bio"),
+        s.incoming().expect("made by wrap_bio"),
+    );
     let mut buf = [0u8; 8];
     match s.read(&mut buf) {
         Ok(0) => {}
         other => panic!("{} server after close_notify: {other:?}", S::NAME),
     }
     s.unwrap().unwrap();
-    transfer(s.outgoing(), c.incoming());
+    transfer(
+        s.outgoing().expect("made by wrap_bio"),
+        c.incoming().expect("made by wrap_bio"),
+    );
     c.unwrap().unwrap();
     match s.read(&mut buf) {
         Err(e) if e.ssl_kind_of() == Some(SslErrorKind::ZeroReturn) => {}

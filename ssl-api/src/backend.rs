@@ -13,6 +13,7 @@ use crate::cert::record::CertRecord;
 use crate::constants::{Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode};
 use crate::error::{Error, Result};
 use crate::settings::ContextSettings;
+use crate::transport::{Endpoint, MemoryTransport, SharedTransport};
 use crate::types::{
     CaData, Capabilities, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths, Password,
     ServernameCallback, SessionStats, WrapOptions,
@@ -246,13 +247,42 @@ pub trait Context: Clone + Send + Sync + Sized {
         ))
     }
 
-    /// `wrap_bio(incoming, outgoing, server_side, server_hostname, session)` (X20).
+    /// An `SSLObject` whose record I/O goes through `transport` (the seam,
+    /// DESIGN §3): what [`Context::wrap_bio`], [`Context::wrap_socket`] and
+    /// [`Context::wrap_stream`] build on. The only way a backend makes an
+    /// Object.
+    fn wrap_transport(
+        &self,
+        transport: SharedTransport,
+        options: WrapOptions<Self::Backend>,
+    ) -> Result<<Self::Backend as Backend>::Object>;
+
+    /// `wrap_bio(incoming, outgoing, server_side, server_hostname, session)`
+    /// (X20): an `SSLObject` over two MemoryBIOs.
     fn wrap_bio(
         &self,
         incoming: MemoryBio,
         outgoing: MemoryBio,
         options: WrapOptions<Self::Backend>,
-    ) -> Result<<Self::Backend as Backend>::Object>;
+    ) -> Result<<Self::Backend as Backend>::Object> {
+        let transport: SharedTransport =
+            std::sync::Arc::new(MemoryTransport::new(incoming, outgoing));
+        self.wrap_transport(transport, options)
+    }
+
+    /// Python's `SSLSocket` semantics over any transport: an owned socket,
+    /// a borrowed descriptor ([`crate::transport::BorrowedSocket`]) or any
+    /// `Read + Write` stream ([`crate::transport::IoStream`]), already
+    /// connected. With `do_handshake_on_connect` it shakes hands here.
+    /// The same checks as `wrap_socket` (a ValueError for `server_hostname`
+    /// with `server_side`, or none under `check_hostname`).
+    fn wrap_stream<E: Endpoint>(
+        &self,
+        endpoint: E,
+        options: crate::stream::SocketOptions<Self::Backend>,
+    ) -> Result<crate::stream::SslStream<Self::Backend, E>> {
+        crate::stream::wrap_stream(self, endpoint, options)
+    }
 
     /// `wrap_socket(sock, server_side, do_handshake_on_connect,
     /// suppress_ragged_eofs, server_hostname, session)` (X19): an
@@ -265,7 +295,7 @@ pub trait Context: Clone + Send + Sync + Sized {
         sock: impl Into<socket2::Socket>,
         options: crate::socket::SocketOptions<Self::Backend>,
     ) -> Result<crate::socket::SslSocket<Self::Backend>> {
-        crate::socket::wrap_socket(self, sock, options)
+        crate::socket::wrap_socket::<Self::Backend>(self, sock, options)
     }
 }
 
@@ -377,11 +407,18 @@ pub trait Object: Send + Sized {
         ))
     }
 
-    /// The incoming BIO.
-    fn incoming(&self) -> &MemoryBio;
+    /// The transport the Object's records go through.
+    fn transport(&self) -> &SharedTransport;
 
-    /// The outgoing BIO.
-    fn outgoing(&self) -> &MemoryBio;
+    /// The incoming BIO, for an Object made by `wrap_bio`.
+    fn incoming(&self) -> Option<&MemoryBio> {
+        self.transport().memory_bios().map(|(incoming, _)| incoming)
+    }
+
+    /// The outgoing BIO, for an Object made by `wrap_bio`.
+    fn outgoing(&self) -> Option<&MemoryBio> {
+        self.transport().memory_bios().map(|(_, outgoing)| outgoing)
+    }
 }
 
 /// `SSLSession` (N1): equality by id.

@@ -1,5 +1,6 @@
 //! `MemoryBIO` (reference row O2): an in-memory byte pipe between a TLS Object
-//! and whatever transport the user has.
+//! and whatever transport the user has. Memory only: sockets and streams are
+//! other transports of [`crate::transport`].
 
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -27,8 +28,13 @@ pub trait Bio {
 /// the queue rewinds when it empties (a large write into an empty queue starts
 /// at [`Queue::BULK_START`]), and compacts once the consumed front is both
 /// large and at least half the buffered span, so each byte moves O(1) times.
+/// The most room [`MemoryBio::write_with`] hands out at once (far beyond
+/// any TLS record; a larger request is a caller's mistake, not an allocation
+/// to attempt).
+const MAX_ROOM: usize = 1 << 30;
+
 #[derive(Default)]
-struct Queue {
+pub(crate) struct Queue {
     data: Vec<u8>,
     head: usize,
     end: usize,
@@ -47,15 +53,15 @@ impl Queue {
     const BULK_START: usize = 2048;
     const PAGE: usize = 4096;
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.end - self.head
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         &self.data[self.head..self.end]
     }
 
@@ -67,7 +73,7 @@ impl Queue {
         }
     }
 
-    fn extend(&mut self, bytes: &[u8]) {
+    pub(crate) fn extend(&mut self, bytes: &[u8]) {
         self.place(bytes.len());
         let need = self.end + bytes.len();
         if self.data.len() < need {
@@ -94,7 +100,7 @@ impl Queue {
         self.end = (self.end + n).min(self.data.len());
     }
 
-    fn consume(&mut self, n: usize) {
+    pub(crate) fn consume(&mut self, n: usize) {
         self.head += n.min(self.len());
         if self.is_empty() {
             self.head = 0;
@@ -110,52 +116,18 @@ impl Queue {
 #[derive(Default)]
 struct Inner {
     buf: Queue,
-    source: Option<Arc<dyn BioSource>>,
-    sink: Option<Arc<dyn BioSink>>,
 }
 
-/// What [`BioSource::pull`] got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pulled {
-    /// This many bytes, written to the start of the buffer.
-    Bytes(usize),
-    /// Nothing yet (the source does not wait, or met an error it keeps).
-    Nothing,
-    /// The end of the stream: the BIO becomes as after `write_eof()`.
-    Eof,
-}
-
-/// A transport that writes to an empty BIO go to directly, so that a TLS
-/// library's output leaves from its own buffer without a stop in the BIO
-/// (a Rust addition: `SSLSocket` attaches its socket). What the sink does
-/// not take is buffered as usual, after anything already buffered.
-pub trait BioSink: Send + Sync {
-    /// Sends a prefix of the bytes of `bufs`, in order, without waiting;
-    /// returns its length (0 when the transport cannot take bytes now).
-    fn push(&self, bufs: &[io::IoSlice<'_>]) -> usize;
-}
-
-/// A transport that an empty BIO takes bytes from directly, so that a TLS
-/// library reading through [`BioIo`] gets them in its own buffer without a
-/// stop in the BIO (a Rust addition: `SSLSocket` attaches its socket).
-pub trait BioSource: Send + Sync {
-    /// Receives up to `out.len()` bytes into `out`. It may wait for them
-    /// only where its owner would wait anyway (a blocking socket with no
-    /// output of its own pending): the BIO's lock is held meanwhile.
-    fn pull(&self, out: &mut [u8]) -> Pulled;
-}
-
-/// The shared pipe: the queue under its lock, lock-free mirrors of its
-/// length and of whether a source is attached, and the EOF flag, so that
-/// asking an empty BIO for bytes (what a TLS library does after every
-/// record, to learn that it must wait) costs no lock. All change only under
-/// the lock, so a writer holding it sees them exactly.
+/// The shared pipe: the queue under its lock, a lock-free mirror of its
+/// length, and the EOF flag, so that asking an empty BIO for bytes (what a
+/// TLS library does after every record, to learn that it must wait) costs no
+/// lock. Both change only under the lock, so a writer holding it sees them
+/// exactly.
 #[derive(Default)]
 struct Pipe {
     state: Mutex<Inner>,
     buffered: AtomicUsize,
     eof_written: AtomicBool,
-    has_source: AtomicBool,
 }
 
 /// A locked pipe; dropping it publishes the queue's length to the mirror.
@@ -275,20 +247,6 @@ impl MemoryBio {
         n
     }
 
-    /// Hands the first contiguous run of buffered bytes to `send` (e.g. a
-    /// socket write) and removes as many as it reports taken: output leaves
-    /// without an intermediate copy. `Ok(0)` when nothing is buffered.
-    pub fn send_front(&self, send: impl FnOnce(&[u8]) -> io::Result<usize>) -> io::Result<usize> {
-        let mut inner = self.lock();
-        let front = inner.buf.bytes();
-        if front.is_empty() {
-            return Ok(0);
-        }
-        let n = send(front)?.min(front.len());
-        inner.buf.consume(n);
-        Ok(n)
-    }
-
     /// Lends every buffered byte to `take` under one lock and removes as many
     /// as it reports used (a backend feeding its TLS library in one go, rather
     /// than one lock per small read). `take` gets the bytes and whether
@@ -303,56 +261,16 @@ impl MemoryBio {
         out
     }
 
-    /// Attaches (or with `None` removes) the [`BioSource`] that reads of an
-    /// empty BIO through [`MemoryBio::read_into`] and [`BioIo`] pull from.
-    /// Python's `read()` never pulls.
-    pub fn set_source(&self, source: Option<Arc<dyn BioSource>>) {
-        let mut inner = self.lock();
-        self.inner
-            .has_source
-            .store(source.is_some(), Ordering::Release);
-        inner.source = source;
-    }
-
-    /// Attaches (or with `None` removes) the [`BioSink`] that writes to an
-    /// empty BIO go to first ([`Bio::write`], [`BioIo`]).
-    pub fn set_sink(&self, sink: Option<Arc<dyn BioSink>>) {
-        self.lock().sink = sink;
-    }
-
-    /// Moves up to `out.len()` bytes into `out`; returns how many. An empty
-    /// BIO with a [`BioSource`] pulls from it instead.
+    /// Moves up to `out.len()` bytes into `out`; returns how many.
     pub fn read_into(&self, out: &mut [u8]) -> usize {
-        if self.looks_empty() && !self.inner.has_source.load(Ordering::Acquire) {
+        if self.looks_empty() {
             return 0;
         }
         let mut inner = self.lock();
-        if inner.buf.is_empty() {
-            return self.pull(&inner, out);
-        }
         let n = out.len().min(inner.buf.len());
         out[..n].copy_from_slice(&inner.buf.bytes()[..n]);
         inner.buf.consume(n);
         n
-    }
-
-    /// An empty BIO's read from its source (under the lock, so that bytes
-    /// keep their order with writes).
-    fn pull(&self, inner: &Inner, out: &mut [u8]) -> usize {
-        let Some(source) = &inner.source else {
-            return 0;
-        };
-        if out.is_empty() || self.eof_written() {
-            return 0;
-        }
-        match source.pull(out) {
-            Pulled::Bytes(n) => n.min(out.len()),
-            Pulled::Nothing => 0,
-            Pulled::Eof => {
-                self.inner.eof_written.store(true, Ordering::Release);
-                0
-            }
-        }
     }
 
     /// Appends up to `max` bytes that `fill` writes straight into the BIO's
@@ -364,28 +282,24 @@ impl MemoryBio {
         max: usize,
         fill: impl FnOnce(&mut [u8]) -> Result<usize>,
     ) -> Result<usize> {
+        if max > MAX_ROOM {
+            return Err(Error::value(format!(
+                "write_with: {max} bytes of room is more than a MemoryBIO can hold"
+            )));
+        }
         let mut inner = self.lock_for_writing()?;
         let n = fill(inner.buf.spare(max))?.min(max);
         inner.buf.commit(n);
         Ok(n)
     }
 
-    /// Appends `bufs` in order (all of them: a BIO always takes every byte),
-    /// offering them first to the sink of an empty BIO in one go, so that
-    /// several records written together leave together.
-    fn write_slices(&self, bufs: &[io::IoSlice<'_>]) -> Result<usize> {
+    /// Appends `bufs` in order (all of them: a BIO always takes every byte)
+    /// under one lock.
+    pub(crate) fn write_slices(&self, bufs: &[io::IoSlice<'_>]) -> Result<usize> {
         let mut inner = self.lock_for_writing()?;
-        let mut sent = 0;
-        if inner.buf.is_empty() {
-            if let Some(sink) = &inner.sink {
-                // Nothing is buffered ahead of these bytes: they may leave now.
-                sent = sink.push(bufs);
-            }
-        }
         let mut total = 0;
         for buf in bufs {
-            let skip = sent.saturating_sub(total).min(buf.len());
-            inner.buf.extend(&buf[skip..]);
+            inner.buf.extend(buf);
             total += buf.len();
         }
         Ok(total)
@@ -534,52 +448,6 @@ mod tests {
         assert!(b.eof());
     }
 
-    /// A sink that takes up to `room` bytes per call and records them.
-    struct TakeSome {
-        room: usize,
-        got: Mutex<Vec<u8>>,
-        calls: AtomicUsize,
-    }
-
-    impl TakeSome {
-        fn attached_to(bio: &MemoryBio, room: usize) -> Arc<Self> {
-            let sink = Arc::new(TakeSome {
-                room,
-                got: Mutex::new(Vec::new()),
-                calls: AtomicUsize::new(0),
-            });
-            bio.set_sink(Some(sink.clone()));
-            sink
-        }
-    }
-
-    impl BioSink for TakeSome {
-        fn push(&self, bufs: &[io::IoSlice<'_>]) -> usize {
-            let data: Vec<u8> = bufs.iter().flat_map(|b| b.iter().copied()).collect();
-            let n = data.len().min(self.room);
-            self.got.lock().unwrap().extend_from_slice(&data[..n]);
-            self.calls.fetch_add(1, Ordering::Relaxed);
-            n
-        }
-    }
-
-    #[test]
-    fn sink_takes_writes_to_an_empty_bio_and_order_is_kept() {
-        let b = MemoryBio::new();
-        let sink = TakeSome::attached_to(&b, 3);
-        // Empty: the sink takes what it can, the rest is buffered.
-        assert_eq!(b.write(b"abcde").unwrap(), 5);
-        assert_eq!(*sink.got.lock().unwrap(), b"abc");
-        assert_eq!(b.pending(), 2);
-        // Not empty: nothing may overtake the buffered bytes.
-        b.write(b"fg").unwrap();
-        assert_eq!(*sink.got.lock().unwrap(), b"abc");
-        assert_eq!(b.read(None), b"defg");
-        b.set_sink(None);
-        b.write(b"h").unwrap();
-        assert_eq!(b.read(None), b"h");
-    }
-
     #[test]
     fn page_sized_writes_keep_content_and_order() {
         let big: Vec<u8> = (0..9000u32).map(|i| (i % 251) as u8).collect();
@@ -615,68 +483,28 @@ mod tests {
     }
 
     #[test]
-    fn vectored_writes_reach_the_sink_in_one_push() {
+    fn vectored_writes_take_every_buffer_in_order() {
         let b = MemoryBio::new();
-        let sink = TakeSome::attached_to(&b, 5);
+        b.write(b"0").unwrap();
         let bufs = [
             io::IoSlice::new(b"ab"),
             io::IoSlice::new(b""),
             io::IoSlice::new(b"cd"),
             io::IoSlice::new(b"efg"),
         ];
-        // Every byte is taken; the sink saw all the buffers in one call and
-        // took five, and the rest is buffered after them, in order.
         assert_eq!(b.io().write_vectored(&bufs).unwrap(), 7);
-        assert_eq!(sink.calls.load(Ordering::Relaxed), 1);
-        assert_eq!(*sink.got.lock().unwrap(), b"abcde");
-        assert_eq!(b.read(None), b"fg");
-        // Without a sink, or after EOF, as plain writes.
-        b.set_sink(None);
-        assert_eq!(b.io().write_vectored(&bufs).unwrap(), 7);
-        assert_eq!(b.read(None), b"abcdefg");
+        assert_eq!(b.read(None), b"0abcdefg");
         b.write_eof();
         assert!(b.io().write_vectored(&bufs).is_err());
     }
 
-    /// A source that hands out a script of pulls.
-    struct Script(Mutex<Vec<Result<&'static [u8], Pulled>>>);
-
-    impl BioSource for Script {
-        fn pull(&self, out: &mut [u8]) -> Pulled {
-            match self.0.lock().unwrap().pop() {
-                Some(Ok(bytes)) => {
-                    out[..bytes.len()].copy_from_slice(bytes);
-                    Pulled::Bytes(bytes.len())
-                }
-                Some(Err(p)) => p,
-                None => Pulled::Nothing,
-            }
-        }
-    }
-
     #[test]
-    fn empty_bio_pulls_from_its_source_only_when_empty() {
-        use std::io::Read;
+    fn write_with_refuses_room_no_buffer_can_have() {
         let b = MemoryBio::new();
-        // Popped from the end: "xy", nothing yet, then the end of the stream.
-        let script = vec![Err(Pulled::Eof), Err(Pulled::Nothing), Ok(&b"xy"[..])];
-        b.set_source(Some(Arc::new(Script(Mutex::new(script)))));
-        // Buffered bytes come first, without a pull.
-        b.write(b"ab").unwrap();
-        let mut out = [0u8; 8];
-        assert_eq!(b.read_into(&mut out), 2);
-        assert_eq!(&out[..2], b"ab");
-        // Python's read() never pulls.
-        assert_eq!(b.read(None), b"");
-        assert_eq!(b.read_into(&mut out), 2);
-        assert_eq!(&out[..2], b"xy");
-        let err = b.io().read(&mut out).unwrap_err();
-        assert_eq!(err.kind(), io::ErrorKind::WouldBlock, "nothing yet");
-        assert!(!b.eof());
-        // The end of the stream reads as EOF, as after write_eof().
-        assert_eq!(b.io().read(&mut out).unwrap(), 0);
-        assert!(b.eof() && b.eof_written());
-        assert!(b.write(b"z").is_err());
+        b.write(b"x").unwrap();
+        let err = b.write_with(usize::MAX, |_| Ok(0)).unwrap_err();
+        assert_eq!(err.python_type(), "ValueError");
+        assert_eq!(b.read(None), b"x");
     }
 
     #[test]
@@ -723,25 +551,6 @@ mod tests {
         assert_eq!(b.io().read(&mut buf).unwrap(), 2);
         assert_eq!(b.io().read(&mut buf).unwrap(), 0);
         assert!(b.io().write(b"x").is_err());
-    }
-
-    #[test]
-    fn send_front_takes_what_the_sink_accepts() {
-        let b = MemoryBio::new();
-        assert_eq!(b.send_front(|_| Ok(99)).unwrap(), 0);
-        b.write(b"abcdef").unwrap();
-        let mut got = Vec::new();
-        let n = b
-            .send_front(|s| {
-                got.extend_from_slice(&s[..4]);
-                Ok(4)
-            })
-            .unwrap();
-        assert_eq!((n, &got[..], b.pending()), (4, &b"abcd"[..], 2));
-        assert!(b
-            .send_front(|_| Err(io::ErrorKind::WouldBlock.into()))
-            .is_err());
-        assert_eq!(b.read(None), b"ef");
     }
 
     #[test]

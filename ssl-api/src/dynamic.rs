@@ -281,8 +281,9 @@ pub trait DynObject: Send {
     fn session(&self) -> Option<Box<dyn DynSession>>;
     fn set_session(&mut self, session: &dyn DynSession) -> Result<()>;
     fn session_reused(&self) -> bool;
-    fn incoming(&self) -> &MemoryBio;
-    fn outgoing(&self) -> &MemoryBio;
+    fn transport(&self) -> &crate::transport::SharedTransport;
+    fn incoming(&self) -> Option<&MemoryBio>;
+    fn outgoing(&self) -> Option<&MemoryBio>;
 }
 
 impl<O: Object + 'static> DynObject for O
@@ -348,10 +349,13 @@ where
     fn session_reused(&self) -> bool {
         Object::session_reused(self)
     }
-    fn incoming(&self) -> &MemoryBio {
+    fn transport(&self) -> &crate::transport::SharedTransport {
+        Object::transport(self)
+    }
+    fn incoming(&self) -> Option<&MemoryBio> {
         Object::incoming(self)
     }
-    fn outgoing(&self) -> &MemoryBio {
+    fn outgoing(&self) -> Option<&MemoryBio> {
         Object::outgoing(self)
     }
 }

@@ -5,7 +5,9 @@
 //! [`backend`]; the facade crate `ssl` picks one. This crate depends on no TLS
 //! library: everything that is the same on every backend (constants, errors,
 //! certificate decoding, hostname matching, MemoryBIO, the rules of
-//! `SSLContext`'s attributes, the generic `SSLSocket` of [`socket`] and the
+//! `SSLContext`'s attributes, the transport seam of [`transport`], Python's
+//! `SSLSocket` semantics over any transport in [`stream`] (and over an OS
+//! socket in [`socket`]) and the
 //! `ssl.py`-level module functions of [`functions`]) lives here, once.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -22,6 +24,8 @@ pub mod idna;
 pub mod pyvalue;
 pub mod settings;
 pub mod socket;
+pub mod stream;
+pub mod transport;
 pub mod types;
 
 pub use backend::{Backend, Context, Object, Session};
@@ -34,7 +38,11 @@ pub use error::{Error, Result, SslError, SslErrorKind, VerifyFailure};
 pub use hostname::match_hostname;
 pub use pyvalue::PyValue;
 pub use settings::ContextSettings;
-pub use socket::{SocketFile, SocketOptions, SslSocket};
+pub use socket::SslSocket;
 /// The socket library [`SslSocket`] is built on (re-exported so callers name the same `Socket`).
 pub use socket2;
+pub use stream::{SocketFile, SocketOptions, SslStream};
+#[cfg(unix)]
+pub use transport::BorrowedSocket;
+pub use transport::{Endpoint, IoStream, MemoryTransport, SharedTransport, Transport};
 pub use types::*;
