@@ -1,0 +1,175 @@
+//! Shared cases on the callbacks: SNI (the servername callback) and the keylog file.
+
+use ssl_api::constants::*;
+use ssl_api::{Backend, Context, Error, Object};
+
+use super::{client_ctx, ctx, e2s, expect_reason, server_ctx, CaseResult, Outcome};
+use crate::harness::{drive_handshake, send_and_receive, wrap_pair};
+use crate::pki::Pki;
+
+/// X23+ keylog_filename: a new file starts with CPython's header, each TLS 1.3
+/// handshake appends NSS key log lines (`LABEL client_random secret`) for the
+/// connection's one client random; after setting None nothing more is written.
+pub fn keylog_file_lines<B: Backend>(pki: &Pki) -> CaseResult {
+    let path = pki.dir().join(format!("keylog-{}.txt", B::NAME));
+    let _ = std::fs::remove_file(&path);
+    let client = client_ctx::<B>(pki)?;
+    let server = server_ctx::<B>(pki)?;
+    or_not_supported!(client.set_keylog_filename(Some(&path)));
+    ensure!(
+        client.keylog_filename().as_deref() == Some(path.as_path()),
+        "keylog_filename reads {:?}",
+        client.keylog_filename()
+    );
+    let handshake = || -> Result<(), String> {
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s).into_result()?;
+        // TLS 1.3 application secrets may be logged when the client reads
+        // the server's first data.
+        let got = send_and_receive(&mut s, &mut c, b"x").map_err(e2s)?;
+        ensure!(got == b"x", "client got {got:?}");
+        Ok(())
+    };
+    handshake()?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("read keylog: {e}"))?;
+    let body = text
+        .strip_prefix(ssl_api::settings::KEYLOG_HEADER)
+        .ok_or_else(|| format!("no CPython header: {text:?}"))?;
+    let mut labels = Vec::new();
+    let mut randoms = std::collections::BTreeSet::new();
+    for line in body.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+        ensure!(
+            f.len() == 3 && f[1].len() == 64 && hex(f[1]) && f[2].len() >= 64 && hex(f[2]),
+            "malformed key log line {line:?}"
+        );
+        labels.push(f[0].to_string());
+        randoms.insert(f[1].to_string());
+    }
+    labels.sort();
+    let expected = [
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+        "CLIENT_TRAFFIC_SECRET_0",
+        "EXPORTER_SECRET",
+        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        "SERVER_TRAFFIC_SECRET_0",
+    ];
+    ensure!(labels == expected, "labels {labels:?}");
+    ensure!(randoms.len() == 1, "client randoms {randoms:?}");
+    client.set_keylog_filename(None).map_err(e2s)?;
+    ensure!(
+        client.keylog_filename().is_none(),
+        "keylog_filename not None"
+    );
+    handshake()?;
+    let after = std::fs::read_to_string(&path).map_err(|e| format!("read keylog: {e}"))?;
+    ensure!(after == text, "lines written after keylog_filename = None");
+    // Setting it again on a non-empty file appends without a second header.
+    client.set_keylog_filename(Some(&path)).map_err(e2s)?;
+    handshake()?;
+    let again = std::fs::read_to_string(&path).map_err(|e| format!("read keylog: {e}"))?;
+    ensure!(
+        again.matches("# TLS secrets log file").count() == 1
+            && again.lines().count() == 1 + 2 * expected.len(),
+        "after re-enabling: {again:?}"
+    );
+    Ok(Outcome::Pass)
+}
+
+/// X16: the servername callback sees the SNI name and can continue, swap the
+/// context (another certificate), abort with an alert, or fail.
+pub fn servername_callback_three_ways<B: Backend>(pki: &Pki) -> CaseResult {
+    if !B::capabilities().has_sni {
+        return Ok(Outcome::NotSupported("HAS_SNI is false".into()));
+    }
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let other = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    other
+        .load_cert_chain(&pki.wrong_name.cert, Some(&pki.wrong_name.key), None)
+        .map_err(e2s)?;
+    let client = client_ctx::<B>(pki)?;
+    client.set_check_hostname(false).map_err(e2s)?;
+
+    // 1. Continue: the callback records the name.
+    let server = server_ctx::<B>(pki)?;
+    let record = seen.clone();
+    let cb: ssl_api::ServernameCallback<B> = Arc::new(move |req| {
+        record.lock().unwrap().push(req.server_name.clone());
+        Ok(None)
+    });
+    if let Err(e) = server.set_servername_callback(Some(cb)) {
+        if matches!(e, Error::NotImplemented { .. }) {
+            return Ok(Outcome::NotSupported(e.to_string()));
+        }
+        return Err(e2s(e));
+    }
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        seen.lock().unwrap().as_slice() == [Some("localhost".to_string())],
+        "callback saw {:?}",
+        seen.lock().unwrap()
+    );
+
+    // 2. Swap the context: the client gets the other context's certificate.
+    let swap_to = other.clone();
+    let cb: ssl_api::ServernameCallback<B> = Arc::new(move |req| {
+        req.context = swap_to.clone();
+        Ok(None)
+    });
+    server.set_servername_callback(Some(cb)).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        c.getpeercert_der().map_err(e2s)?.as_deref() == Some(&pki.wrong_name.der[..]),
+        "the swapped context's certificate was not served"
+    );
+
+    // 3. An alert aborts the handshake with that alert.
+    let cb: ssl_api::ServernameCallback<B> =
+        Arc::new(|_req| Ok(Some(ALERT_DESCRIPTION_UNRECOGNIZED_NAME)));
+    server.set_servername_callback(Some(cb)).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    let out = drive_handshake(&mut c, &mut s);
+    match &out.client {
+        Err(e) if e.reason() == Some("TLSV1_UNRECOGNIZED_NAME") => {}
+        other => return Err(format!("alert from callback: client saw {other:?}")),
+    }
+    expect_reason(
+        &out.server,
+        "CALLBACK_FAILED",
+        "alert from callback: server",
+    )?;
+
+    // 4. A failing callback aborts with handshake_failure.
+    let cb: ssl_api::ServernameCallback<B> = Arc::new(|_req| Err(Error::value("boom")));
+    server.set_servername_callback(Some(cb)).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    let out = drive_handshake(&mut c, &mut s);
+    expect_reason(
+        &out.client,
+        "SSLV3_ALERT_HANDSHAKE_FAILURE",
+        "failing callback: client",
+    )?;
+    expect_reason(&out.server, "CALLBACK_FAILED", "failing callback: server")?;
+
+    // 5. The name arrives IDNA-decoded.
+    let record = seen.clone();
+    let cb: ssl_api::ServernameCallback<B> = Arc::new(move |req| {
+        record.lock().unwrap().push(req.server_name.clone());
+        Ok(None)
+    });
+    server.set_servername_callback(Some(cb)).map_err(e2s)?;
+    seen.lock().unwrap().clear();
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server, Some("xn--bcher-kva.example")).map_err(e2s)?;
+    let _ = drive_handshake(&mut c, &mut s);
+    ensure!(
+        seen.lock().unwrap().as_slice() == [Some("bücher.example".to_string())],
+        "callback saw {:?}",
+        seen.lock().unwrap()
+    );
+    Ok(Outcome::Pass)
+}

@@ -1,0 +1,465 @@
+//! Shared cases on the context: defaults and value errors, load_cert_chain,
+//! verify locations and the store, CRLs, capath, ciphers and TLS 1.3 suites,
+//! key passwords, ECDH curves, DH parameters.
+
+use ssl_api::constants::*;
+use ssl_api::{Backend, Context, Error, Object, Password};
+
+use super::{client_ctx, ctx, e2s, expect_verify_error, server_ctx, CaseResult, Outcome};
+use crate::harness::{drive_handshake, wrap_pair};
+use crate::pki::Pki;
+
+/// X4/X6/P2: Python's ValueErrors and defaults for the context attributes.
+pub fn context_defaults_and_value_errors<B: Backend>(_pki: &Pki) -> CaseResult {
+    let c = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    ensure!(
+        c.verify_mode() == CERT_REQUIRED && c.check_hostname(),
+        "TLS_CLIENT defaults"
+    );
+    match c.set_verify_mode(CERT_NONE) {
+        Err(Error::Value(m)) => ensure!(
+            m == "Cannot set verify_mode to CERT_NONE when check_hostname is enabled.",
+            "{m}"
+        ),
+        other => return Err(format!("expected ValueError, got {other:?}")),
+    }
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    ensure!(
+        s.verify_mode() == CERT_NONE && !s.check_hostname(),
+        "TLS_SERVER defaults"
+    );
+    ensure!(
+        s.options().value() == 0x8252_0050,
+        "options {:#x}",
+        s.options().value()
+    );
+    ensure!(
+        s.minimum_version() == TlsVersion::TLSv1_2,
+        "minimum {:?}",
+        s.minimum_version()
+    );
+    let t = ctx::<B>(PROTOCOL_TLS)?;
+    t.set_check_hostname(true).map_err(e2s)?;
+    ensure!(
+        t.verify_mode() == CERT_REQUIRED,
+        "check_hostname=True must switch to CERT_REQUIRED"
+    );
+    match c.wrap_bio(
+        ssl_api::MemoryBio::new(),
+        ssl_api::MemoryBio::new(),
+        ssl_api::WrapOptions::server(),
+    ) {
+        Err(Error::Ssl(e)) => ensure!(
+            e.message == "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context",
+            "{e}"
+        ),
+        other => {
+            return Err(format!(
+                "server wrap of a client context: {:?}",
+                other.map(|_| ())
+            ))
+        }
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X7: key/cert mismatch and wrong password are SSLErrors; missing files OSErrors.
+pub fn load_cert_chain_errors<B: Backend>(pki: &Pki) -> CaseResult {
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    match s.load_cert_chain(&pki.server.cert, Some(&pki.client.key), None) {
+        Err(e) => ensure!(
+            e.library() == Some("X509") && e.reason() == Some("KEY_VALUES_MISMATCH"),
+            "mismatch gave {e}"
+        ),
+        Ok(()) => return Err("mismatched key accepted".into()),
+    }
+    match s.load_cert_chain(&pki.dir().join("missing.pem"), None, None) {
+        Err(e) => ensure!(
+            e.python_type() == "FileNotFoundError",
+            "missing file gave {e:?}"
+        ),
+        Ok(()) => return Err("missing file accepted".into()),
+    }
+    let garbage = pki.write("garbage.pem", "hello\n");
+    match s.load_cert_chain(&garbage, Some(&pki.server.key), None) {
+        Err(e) => ensure!(e.to_string() == "[SSL] PEM lib", "garbage gave {e}"),
+        Ok(()) => return Err("garbage accepted".into()),
+    }
+    // A password for an unencrypted key is ignored, as OpenSSL does.
+    s.load_cert_chain(
+        &pki.server.cert,
+        Some(&pki.server.key),
+        Some(Password::Str("x".into())),
+    )
+    .map_err(e2s)?;
+    Ok(Outcome::Pass)
+}
+
+/// X9/X10/X22: the trust store counts what was loaded; get_ca_certs lists CAs.
+pub fn verify_locations_and_store_stats<B: Backend>(pki: &Pki) -> CaseResult {
+    let c = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    match c.load_verify_locations(None, None, None) {
+        Err(e) => ensure!(
+            e.to_string() == "cafile, capath and cadata cannot be all omitted",
+            "{e}"
+        ),
+        Ok(()) => return Err("no arguments accepted".into()),
+    }
+    c.load_verify_locations(Some(&pki.ca), None, None)
+        .map_err(e2s)?;
+    c.load_verify_locations(
+        None,
+        None,
+        Some(ssl_api::CaData::Pem(
+            std::fs::read_to_string(&pki.other_ca).map_err(|e| e.to_string())?,
+        )),
+    )
+    .map_err(e2s)?;
+    c.load_verify_locations(
+        None,
+        None,
+        Some(ssl_api::CaData::Der(pki.server.der.clone())),
+    )
+    .map_err(e2s)?;
+    let stats = c.cert_store_stats().map_err(e2s)?;
+    ensure!(
+        stats.x509 == 3 && stats.x509_ca == 2 && stats.crl == 0,
+        "{stats:?}"
+    );
+    let cas = c.get_ca_certs().map_err(e2s)?;
+    ensure!(cas.len() == 2, "get_ca_certs gave {} records", cas.len());
+    let garbage = pki.write("no-certs.pem", "nothing here\n");
+    match c.load_verify_locations(Some(&garbage), None, None) {
+        Err(e) => ensure!(e.reason() == Some("NO_CERTIFICATE_OR_CRL_FOUND"), "{e}"),
+        Ok(()) => return Err("a file without certificates was accepted".into()),
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X11/X13/S5/S6: set_ciphers narrows TLS 1.2 suites (TLS 1.3 ones stay first),
+/// a string that selects nothing is an SSLError, the negotiated suite is reported.
+pub fn cipher_strings<B: Backend>(pki: &Pki) -> CaseResult {
+    let c = client_ctx::<B>(pki)?;
+    let all = or_not_supported!(c.get_ciphers());
+    ensure!(!all.is_empty(), "no ciphers");
+    let n13 = all.iter().take_while(|i| i.protocol == "TLSv1.3").count();
+    ensure!(
+        n13 >= 1 && all[n13..].iter().all(|i| i.protocol != "TLSv1.3"),
+        "TLS 1.3 suites must come first"
+    );
+    c.set_ciphers("ECDHE+AESGCM:!ECDSA").map_err(e2s)?;
+    let some = c.get_ciphers().map_err(e2s)?;
+    for i in some.iter().filter(|i| i.protocol != "TLSv1.3") {
+        ensure!(
+            i.kea.as_deref() == Some("kx-ecdhe") && i.auth.as_deref() == Some("auth-rsa") && i.aead,
+            "ECDHE+AESGCM:!ECDSA selected {}",
+            i.name
+        );
+    }
+    match c.set_ciphers("NO-SUCH-CIPHER") {
+        Err(Error::Ssl(e)) => ensure!(e.message == "No cipher can be selected.", "{e}"),
+        other => return Err(format!("nonsense cipher string: {other:?}")),
+    }
+    // One TLS 1.2 suite on the client: the connection uses it.
+    let client = client_ctx::<B>(pki)?;
+    client
+        .set_maximum_version(TlsVersion::TLSv1_2)
+        .map_err(e2s)?;
+    client
+        .set_ciphers("ECDHE-ECDSA-CHACHA20-POLY1305")
+        .map_err(e2s)?;
+    let (mut cc, mut ss) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut cc, &mut ss).into_result()?;
+    let cipher = cc.cipher().ok_or("no cipher()")?;
+    ensure!(
+        cipher.name == "ECDHE-ECDSA-CHACHA20-POLY1305"
+            && cipher.protocol == "TLSv1.2"
+            && cipher.bits == 256,
+        "cipher() = {cipher:?}"
+    );
+    ensure!(ss.cipher() == Some(cipher), "server cipher differs");
+    ensure!(
+        cc.shared_ciphers().is_none(),
+        "shared_ciphers on the client must be None"
+    );
+    match ss.shared_ciphers() {
+        Some(list)
+            if list
+                .iter()
+                .any(|t| t.name == "ECDHE-ECDSA-CHACHA20-POLY1305") => {}
+        Some(list) => return Err(format!("shared_ciphers lacks the offered suite: {list:?}")),
+        None => {
+            if let Some(r) = B::capabilities().unsupported_reason("S6") {
+                return Ok(Outcome::NotSupported(r.into()));
+            }
+            return Err("server shared_ciphers() is None".into());
+        }
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X7: an encrypted key loads with the password as str, bytes or callback;
+/// a wrong or missing password is `[SSL] PEM lib`; too long is a ValueError.
+pub fn encrypted_key_password_forms<B: Backend>(pki: &Pki) -> CaseResult {
+    use std::sync::Arc;
+    let key = pki.encrypted_server_key("secret")?;
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    for password in [
+        Password::Str("secret".into()),
+        Password::Bytes(b"secret".to_vec()),
+        Password::Callback(Arc::new(|| Ok(b"secret".to_vec()))),
+    ] {
+        let form = format!("{password:?}");
+        s.load_cert_chain(&pki.server.cert, Some(&key), Some(password))
+            .map_err(|e| format!("{form}: {}", e2s(e)))?;
+    }
+    for bad in [Some(Password::Str("wrong".into())), None] {
+        match s.load_cert_chain(&pki.server.cert, Some(&key), bad) {
+            Err(e) => ensure!(
+                e.to_string() == "[SSL] PEM lib",
+                "wrong/missing password gave {e}"
+            ),
+            Ok(()) => return Err("a wrong password was accepted".into()),
+        }
+    }
+    match s.load_cert_chain(
+        &pki.server.cert,
+        Some(&key),
+        Some(Password::Str("x".repeat(2000))),
+    ) {
+        Err(Error::Value(m)) => ensure!(m == "password cannot be longer than 1024 bytes", "{m}"),
+        other => return Err(format!("long password: {other:?}")),
+    }
+    // The loaded key works in a handshake.
+    let (mut c, mut sv) =
+        wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &s, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut sv).into_result()?;
+    Ok(Outcome::Pass)
+}
+
+/// X5/X9: VERIFY_CRL_CHECK_LEAF with a CRL loaded rejects a revoked
+/// certificate (code 23) and accepts a good one; without a CRL it fails with
+/// code 3 (unable to get certificate CRL).
+pub fn crl_check_leaf<B: Backend>(pki: &Pki) -> CaseResult {
+    let server_with = |id: &crate::pki::Identity| -> Result<B::Context, String> {
+        let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+        s.load_cert_chain(&id.cert, Some(&id.key), None)
+            .map_err(e2s)?;
+        Ok(s)
+    };
+    let client = client_ctx::<B>(pki)?;
+    or_not_supported!(
+        client.set_verify_flags(client.verify_flags() | VerifyFlags::VERIFY_CRL_CHECK_LEAF)
+    );
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_with(&pki.server)?, Some("localhost")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 3)?;
+    client
+        .load_verify_locations(Some(&pki.crl), None, None)
+        .map_err(e2s)?;
+    ensure!(
+        client.cert_store_stats().map_err(e2s)?.crl == 1,
+        "crl count"
+    );
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_with(&pki.revoked)?, Some("localhost")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 23)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_with(&pki.server)?, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    Ok(Outcome::Pass)
+}
+
+/// X9/X10/X22: a capath directory's certificates verify, and appear in
+/// get_ca_certs() / cert_store_stats() only after a handshake used them; only
+/// `<hash>.<n>` files count; a missing directory is no error.
+pub fn capath_is_lazy<B: Backend>(pki: &Pki) -> CaseResult {
+    let dir = pki.hashed_ca_dir()?;
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client
+        .load_verify_locations(None, Some(&dir), None)
+        .map_err(e2s)?;
+    ensure!(
+        client.get_ca_certs().map_err(e2s)?.is_empty(),
+        "capath certificates listed before use"
+    );
+    ensure!(
+        client.cert_store_stats().map_err(e2s)?.x509 == 0,
+        "capath certificates counted before use"
+    );
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let cas = client.get_ca_certs().map_err(e2s)?;
+    ensure!(
+        cas.len() == 1,
+        "after use, get_ca_certs gave {} records",
+        cas.len()
+    );
+    ensure!(
+        client.cert_store_stats().map_err(e2s)?.x509_ca == 1,
+        "after use, x509_ca"
+    );
+    // Only `<hash>.<n>` files are looked at: the same CA as `ca.pem` is not
+    // found, so the server's chain does not verify (code 20), as in OpenSSL.
+    let unhashed = pki.dir().join("capath-unhashed");
+    std::fs::create_dir_all(&unhashed).map_err(|e| e.to_string())?;
+    std::fs::copy(&pki.ca, unhashed.join("ca.pem")).map_err(|e| e.to_string())?;
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client
+        .load_verify_locations(None, Some(&unhashed), None)
+        .map_err(e2s)?;
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    expect_verify_error(&drive_handshake(&mut c, &mut s).client, 20)?;
+    // A directory that does not exist is no error (OpenSSL reads it lazily).
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client
+        .load_verify_locations(None, Some(&pki.dir().join("no-such-dir")), None)
+        .map_err(|e| format!("missing capath: {}", e2s(e)))?;
+    ensure!(
+        client.cert_store_stats().map_err(e2s)?.x509 == 0,
+        "missing capath counted certificates"
+    );
+    Ok(Outcome::Pass)
+}
+
+/// X18: set_ecdh_curve narrows the key exchange; an unknown name is a ValueError.
+pub fn ecdh_curve<B: Backend>(pki: &Pki) -> CaseResult {
+    let server = server_ctx::<B>(pki)?;
+    or_not_supported!(server.set_ecdh_curve("prime256v1"));
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    match server.set_ecdh_curve("nope") {
+        Err(Error::Value(m)) => ensure!(m == "unknown elliptic curve name 'nope'", "{m}"),
+        other => return Err(format!("unknown curve: {other:?}")),
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X7: keys in every PEM form load (PKCS#8, PKCS#1 RSA, SEC1 EC, legacy
+/// encrypted), and a single file may hold the key before or after the certificate.
+pub fn load_cert_chain_key_forms<B: Backend>(pki: &Pki) -> CaseResult {
+    use crate::pki::KeyForm;
+    let try_identity = |cert: &std::path::Path,
+                        key: Option<&std::path::Path>,
+                        password: Option<Password>,
+                        trust: &std::path::Path|
+     -> Result<(), String> {
+        let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+        server.load_cert_chain(cert, key, password).map_err(e2s)?;
+        let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+        client
+            .load_verify_locations(Some(trust), None, None)
+            .map_err(e2s)?;
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s).into_result()
+    };
+    for form in [
+        KeyForm::RsaPkcs1,
+        KeyForm::EcSec1,
+        KeyForm::RsaLegacyEncrypted,
+    ] {
+        let id = pki.openssl_identity(form)?;
+        let password =
+            (form == KeyForm::RsaLegacyEncrypted).then(|| Password::Str("secret".into()));
+        try_identity(&id.cert, Some(&id.key), password, &id.cert)
+            .map_err(|e| format!("{form:?}: {e}"))?;
+    }
+    let cert = std::fs::read_to_string(&pki.server.cert).map_err(|e| e.to_string())?;
+    let key = std::fs::read_to_string(&pki.server.key).map_err(|e| e.to_string())?;
+    for (name, contents) in [
+        ("key-first.pem", format!("{key}{cert}")),
+        ("cert-first.pem", format!("{cert}{key}")),
+    ] {
+        let file = pki.write(name, &contents);
+        try_identity(&file, None, None, &pki.ca).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X11 (Rust addition): set_ciphersuites pins the TLS 1.3 suite.
+pub fn tls13_suite_pinning<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = client_ctx::<B>(pki)?;
+    match client.set_ciphersuites("TLS_CHACHA20_POLY1305_SHA256") {
+        Err(e @ Error::NotImplemented { .. }) => return Ok(Outcome::NotSupported(e.to_string())),
+        r => r.map_err(e2s)?,
+    }
+    let names: Vec<String> = client
+        .get_ciphers()
+        .map_err(e2s)?
+        .into_iter()
+        .filter(|c| c.protocol == "TLSv1.3")
+        .map(|c| c.name)
+        .collect();
+    ensure!(
+        names == ["TLS_CHACHA20_POLY1305_SHA256"],
+        "TLS 1.3 suites {names:?}"
+    );
+    let (mut c, mut s) =
+        wrap_pair::<B, B>(&client, &server_ctx::<B>(pki)?, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let cipher = c.cipher().ok_or("no cipher")?;
+    ensure!(
+        cipher.name == "TLS_CHACHA20_POLY1305_SHA256" && cipher.bits == 256,
+        "{cipher:?}"
+    );
+    match client.set_ciphersuites("NOT_A_SUITE") {
+        Err(Error::Ssl(e)) => ensure!(e.message == "No cipher can be selected.", "{e}"),
+        other => return Err(format!("unknown TLS 1.3 suite: {other:?}")),
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X17: DHE suites need DH parameters: without them the server finds no
+/// shared cipher, with `load_dh_params` a DHE-RSA suite is negotiated; a file
+/// without parameters is `[PEM: NO_START_LINE]`, a missing one an OSError.
+pub fn dh_params_enable_dhe<B: Backend>(pki: &Pki) -> CaseResult {
+    if let Some(reason) = B::capabilities().unsupported_reason("X17") {
+        return Ok(Outcome::NotSupported(reason.into()));
+    }
+    let rsa = pki.rsa_server()?;
+    let dh = pki.dh_params()?;
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    client
+        .load_verify_locations(Some(&rsa.cert), None, None)
+        .map_err(e2s)?;
+    client
+        .set_maximum_version(TlsVersion::TLSv1_2)
+        .map_err(e2s)?;
+    client.set_ciphers("DHE+AESGCM").map_err(e2s)?;
+    let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    server
+        .load_cert_chain(&rsa.cert, Some(&rsa.key), None)
+        .map_err(e2s)?;
+    server.set_ciphers("DHE+AESGCM").map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    let out = drive_handshake(&mut c, &mut s);
+    match &out.server {
+        Err(e) if e.reason() == Some("NO_SHARED_CIPHER") => {}
+        other => return Err(format!("without DH parameters the server gave {other:?}")),
+    }
+    server.load_dh_params(&dh).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let cipher = c.cipher().ok_or("no cipher")?;
+    ensure!(
+        cipher.name.starts_with("DHE-RSA-") && cipher.protocol == "TLSv1.2",
+        "cipher {cipher:?}"
+    );
+    let garbage = pki.write("not-dh.pem", "hello\n");
+    match server.load_dh_params(&garbage) {
+        Err(e) => ensure!(
+            e.to_string() == "[PEM: NO_START_LINE] no start line",
+            "garbage DH file gave {e}"
+        ),
+        Ok(()) => return Err("a file without DH parameters was accepted".into()),
+    }
+    match server.load_dh_params(&pki.dir().join("missing-dh.pem")) {
+        Err(e) => ensure!(e.python_type() == "FileNotFoundError", "{e:?}"),
+        Ok(()) => return Err("a missing DH file was accepted".into()),
+    }
+    Ok(Outcome::Pass)
+}

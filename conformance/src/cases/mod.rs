@@ -1,0 +1,225 @@
+//! The shared cases: each written once, generic over the backend, and run for
+//! every compiled-in backend (by the test macro and by the report). A case
+//! returns `Ok(Outcome::Pass)`, `Ok(Outcome::NotSupported(reason))` when the
+//! backend's capabilities declare the feature missing, or `Err(why)`.
+
+use ssl_api::constants::*;
+use ssl_api::{Backend, Context, Error, SslErrorKind};
+
+use crate::pki::Pki;
+
+// The socket and interop cases live in their own modules; the suite lists them below.
+pub use crate::interop_cases::*;
+pub use crate::socket_cases::*;
+
+/// What a case concluded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Behaved as CPython's `ssl` does.
+    Pass,
+    /// The backend declares the feature unsupported; the reason.
+    NotSupported(String),
+}
+
+/// The result of one case.
+pub type CaseResult = Result<Outcome, String>;
+
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+fn ctx<B: Backend>(protocol: Protocol) -> Result<B::Context, String> {
+    B::Context::new(protocol).map_err(|e| format!("SSLContext({protocol:?}): {e}"))
+}
+
+fn e2s(e: Error) -> String {
+    format!("{} ({})", e, e.python_type())
+}
+
+/// `Ok(v)` as is; a `NotImplemented` error (a feature the backend declares
+/// missing) ends the case as `Outcome::NotSupported`; any other error fails it.
+macro_rules! or_not_supported {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e @ Error::NotImplemented { .. }) => {
+                return Ok(Outcome::NotSupported(e.to_string()))
+            }
+            Err(e) => return Err(e2s(e)),
+        }
+    };
+}
+
+/// A server context with the PKI's server certificate.
+pub fn server_ctx<B: Backend>(pki: &Pki) -> Result<B::Context, String> {
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    s.load_cert_chain(&pki.server.cert, Some(&pki.server.key), None)
+        .map_err(e2s)?;
+    Ok(s)
+}
+
+/// A verifying client context trusting the PKI's CA.
+pub fn client_ctx<B: Backend>(pki: &Pki) -> Result<B::Context, String> {
+    let c = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    c.load_verify_locations(Some(&pki.ca), None, None)
+        .map_err(e2s)?;
+    Ok(c)
+}
+
+fn expect_verify_error(r: &ssl_api::Result<()>, code: i64) -> Result<(), String> {
+    match r {
+        Err(Error::Ssl(e)) if e.kind == SslErrorKind::CertVerification => {
+            let got = e.verify.as_ref().map(|v| v.code);
+            ensure!(
+                got == Some(code),
+                "verify code {got:?}, expected {code}: {e}"
+            );
+            ensure!(
+                e.reason.as_deref() == Some("CERTIFICATE_VERIFY_FAILED"),
+                "reason {:?}",
+                e.reason
+            );
+            Ok(())
+        }
+        other => Err(format!(
+            "expected SSLCertVerificationError {code}, got {:?}",
+            other.as_ref().map_err(|e| e.to_string())
+        )),
+    }
+}
+
+fn expect_reason(r: &ssl_api::Result<()>, reason: &str, side: &str) -> Result<(), String> {
+    match r {
+        Err(e) if e.reason() == Some(reason) => Ok(()),
+        other => Err(format!(
+            "{side}: expected [{reason}], got {:?}",
+            other
+                .as_ref()
+                .map_err(|e| format!("{e} ({})", e.python_type()))
+        )),
+    }
+}
+
+// The cases, by job. Declared after the helper macros above, which they use;
+// re-exported so that every case stays `crate::cases::NAME`.
+mod callbacks;
+mod context;
+mod handshake;
+mod platform;
+mod sessions;
+
+pub use callbacks::*;
+pub use context::*;
+pub use handshake::*;
+pub use platform::*;
+pub use sessions::*;
+
+/// A named shared case (its reference ids and the generic function).
+pub struct CaseDef<B: Backend> {
+    /// The case's name (also the test's name).
+    pub name: &'static str,
+    /// Reference ids this case covers.
+    pub refs: &'static [&'static str],
+    /// The case.
+    pub run: fn(&Pki) -> CaseResult,
+    _b: std::marker::PhantomData<B>,
+}
+
+macro_rules! case_list {
+    ($($name:ident [$($r:literal),*]),* $(,)?) => {
+        /// The names of every shared case, in order.
+        pub const CASE_NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        /// Every shared case's name with the reference ids it covers, in order.
+        pub const CASE_REFS: &[(&str, &[&str])] = &[$((stringify!($name), &[$($r),*])),*];
+
+        /// Every shared case for backend `B`, in a stable order.
+        pub fn all<B: Backend>() -> Vec<CaseDef<B>> {
+            vec![$(CaseDef { name: stringify!($name), refs: &[$($r),*], run: $name::<B>, _b: std::marker::PhantomData }),*]
+        }
+
+        /// Instantiates every shared case as a `#[test]` for backend `$b` in
+        /// module `$m` (e.g. `rustls::tls13_echo_over_memory_bio`). The
+        /// backend's expectations manifest decides which failures are expected.
+        #[macro_export]
+        macro_rules! shared_suite {
+            ($m:ident, $b:ty) => {
+                mod $m {
+                    $(
+                        #[test]
+                        fn $name() {
+                            $crate::run_case_test::<$b>(stringify!($name), $crate::cases::$name::<$b>);
+                        }
+                    )*
+                }
+            };
+        }
+    };
+}
+
+case_list! {
+    tls13_echo_over_memory_bio ["O1", "O2", "S11", "S5", "S12"],
+    tls12_echo ["X23+", "P3", "S2"],
+    verify_unknown_ca ["S3", "E7"],
+    verify_hostname_mismatch ["X6", "E7"],
+    check_hostname_off_accepts_other_name ["X6"],
+    verify_expired ["E7"],
+    self_signed_as_own_ca ["E7", "X9"],
+    cert_none_still_returns_der ["S4", "X4"],
+    getpeercert_before_and_after ["S4", "S5", "S11"],
+    client_cert_required_missing ["X4"],
+    client_cert_verified ["X4", "S4"],
+    alpn_agree_and_disagree ["X14", "S9"],
+    close_notify_and_truncation ["E2", "E6", "S10"],
+    context_defaults_and_value_errors ["X1", "X2", "X3", "X4", "X6", "P2", "X20"],
+    load_cert_chain_errors ["X7"],
+    verify_locations_and_store_stats ["X9", "X10", "X22"],
+    session_resumption ["S14", "N1"],
+    servername_callback_three_ways ["X16"],
+    cipher_strings ["X11", "X13", "S5", "S6"],
+    encrypted_key_password_forms ["X7"],
+    crl_check_leaf ["X5", "X9", "X22"],
+    declared_capabilities_hold ["X15", "S8", "S7", "C5", "C6"],
+    handshake_failure_modes ["E1", "E6", "P3"],
+    capath_is_lazy ["X9", "X10", "X22"],
+    ecdh_curve ["X18"],
+    session_stats_and_attributes ["X21", "N1"],
+    client_cert_optional_verifies ["X4"],
+    load_cert_chain_key_forms ["X7"],
+    common_name_and_ip_hostnames ["X6", "X23+"],
+    object_attributes_and_want_read ["S13", "O1", "E3", "X20"],
+    rand_functions ["F3", "F4", "F5", "F6", "F7"],
+    rand_differs_after_fork ["P4"],
+    default_verify_paths_and_certs ["F13", "X8", "X12"],
+    constants_match_cpython ["C1", "C2", "C3", "C4", "C5", "C7", "C8", "C9", "C10"],
+    pure_functions_match_cpython ["F8", "F9", "F11", "F12"],
+    tls13_suite_pinning ["X11"],
+    tls_unique_channel_binding ["S8", "C6"],
+    dh_params_enable_dhe ["X17", "S5"],
+    legacy_tls_versions_at_seclevel0 ["C3", "C5", "P3"],
+    post_handshake_client_auth ["X23+"],
+    keylog_file_lines ["X23+"],
+    windows_system_stores ["F14", "F15"],
+    socket_doc_client_server ["S1", "X19", "F2"],
+    socket_lazy_connect ["S1", "S3", "X19", "F1"],
+    socket_accept_on_wrapped_listener ["S1", "F1", "X19"],
+    socket_blocking_echo_10mib ["S2"],
+    socket_nonblocking_poll ["S15", "S12", "E3", "E4"],
+    socket_timeouts ["S2", "S1"],
+    socket_ragged_eofs ["S16", "E2", "E6"],
+    socket_unwrap_starttls ["S10"],
+    socket_makefile_lines ["S1"],
+    socket_sendfile ["S1"],
+    socket_attributes_and_session_reuse ["S4", "S5", "S6", "S9", "S11", "S13", "S14"],
+    socket_module_functions ["F2", "P1", "F3", "F5", "F10", "F13"],
+    socket_reset_during_handshake ["E5"],
+    socket_handshake_flights_leave_whole ["S1", "S3"],
+    interop_cpython_server ["S1", "S4", "S5", "S9", "S11"],
+    interop_cpython_client ["S1", "S4", "S5", "S9", "S11"],
+    interop_openssl_s_server ["S1", "S4", "S9"],
+    interop_openssl_s_client ["S1", "S5", "S9", "S11"],
+}
