@@ -13,6 +13,7 @@
 pub mod bench;
 pub mod bench_ab;
 pub mod bench_report;
+pub mod carriers;
 pub mod cases;
 pub mod expectations;
 pub mod harness;

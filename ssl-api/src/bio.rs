@@ -87,7 +87,7 @@ impl Queue {
 
     /// `len` bytes of room at the end for a producer to fill in place
     /// (then [`Queue::commit`] what it wrote).
-    fn spare(&mut self, len: usize) -> &mut [u8] {
+    pub(crate) fn spare(&mut self, len: usize) -> &mut [u8] {
         self.place(len);
         let need = self.end + len;
         if self.data.len() < need {
@@ -96,7 +96,7 @@ impl Queue {
         &mut self.data[self.end..need]
     }
 
-    fn commit(&mut self, n: usize) {
+    pub(crate) fn commit(&mut self, n: usize) {
         self.end = (self.end + n).min(self.data.len());
     }
 

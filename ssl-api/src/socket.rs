@@ -356,7 +356,7 @@ fn py_addr(a: &SocketAddr) -> String {
 
 /// What Python's `repr()` shows of a socket: `fd=3, family=2, type=1,
 /// proto=0, laddr=('127.0.0.1', 5000), raddr=(...)` (`proto` is shown as 0).
-fn describe(sock: &Socket) -> String {
+pub(crate) fn describe(sock: &Socket) -> String {
     #[cfg(unix)]
     let fd = i64::from(std::os::fd::AsRawFd::as_raw_fd(sock));
     #[cfg(not(unix))]

@@ -625,11 +625,12 @@ impl<B: Backend, E: Endpoint> SslStream<B, E> {
     /// `settimeout(value)` (S1, S2): `None` blocking, `Some(0)` non-blocking,
     /// otherwise each call (read, write, handshake, unwrap, accept ...) fails
     /// with a timeout once it has taken `value` in total. An endpoint that
-    /// cannot choose how it waits ([`crate::transport::IoStream`]) takes only
-    /// `None`: give the stream itself its mode and timeouts.
+    /// cannot choose how it waits ([`crate::transport::IoStream`]) takes no
+    /// duration: give the stream itself its mode and timeouts (and say
+    /// `setblocking(false)` here when it is non-blocking).
     pub fn settimeout(&mut self, timeout: Option<Duration>) -> Result<()> {
         let link = self.link()?.clone();
-        if timeout.is_some() && !link.endpoint().chooses_waits() {
+        if timeout.is_some_and(|t| !t.is_zero()) && !link.endpoint().chooses_waits() {
             return Err(Error::not_implemented(
                 B::NAME,
                 "settimeout on a Read + Write stream (it waits as the stream was made to: set the stream's own mode and timeouts)",

@@ -5,6 +5,7 @@
 //! `Read + Write` stream ([`IoStream`]: it waits as it was made to).
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -249,6 +250,17 @@ impl<S: std::os::fd::AsFd + Send + Sync + 'static> Endpoint for BorrowedSocket<S
     fn send(&self, bufs: &[io::IoSlice<'_>], wait: Wait) -> io::Result<usize> {
         unix::send(self.0.as_fd(), bufs, wait)
     }
+
+    fn describe(&self) -> String {
+        crate::socket::describe(&socket2::SockRef::from(&self.0))
+    }
+}
+
+#[cfg(unix)]
+impl<S: std::os::fd::AsFd> std::os::fd::AsRawFd for BorrowedSocket<S> {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.0.as_fd().as_raw_fd()
+    }
 }
 
 #[cfg(unix)]
@@ -260,26 +272,42 @@ impl<S: std::os::fd::AsFd> std::os::fd::AsFd for BorrowedSocket<S> {
 
 /// Any `Read + Write` byte stream (a `TcpStream` or `UnixStream` by value, a
 /// pipe pair, a test double). It waits as the stream was made to: a blocking
-/// stream blocks, a non-blocking one's `WouldBlock` becomes
-/// `SSLWantReadError` / `SSLWantWriteError`, its own timeouts become
-/// `TimeoutError`; a deadline of ours cannot be imposed on it.
+/// stream blocks, and a `WouldBlock` from it means its own timeout expired
+/// (`TimeoutError`, as std's streams report an `SO_RCVTIMEO` timeout); after
+/// `setblocking(false)` (make the stream itself non-blocking too) its
+/// `WouldBlock` becomes `SSLWantReadError` / `SSLWantWriteError`. A deadline
+/// of ours cannot be imposed on it: `settimeout` with a duration is refused.
 #[derive(Debug)]
-pub struct IoStream<T>(Mutex<T>);
+pub struct IoStream<T> {
+    stream: Mutex<T>,
+    nonblocking: AtomicBool,
+}
 
 impl<T: io::Read + io::Write + Send + 'static> IoStream<T> {
     /// The endpoint over `stream`.
     pub fn new(stream: T) -> Self {
-        IoStream(Mutex::new(stream))
+        IoStream {
+            stream: Mutex::new(stream),
+            nonblocking: AtomicBool::new(false),
+        }
     }
 
     /// The stream (locked: the Link reads and writes it through the same lock).
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.stream.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Gives the stream back.
     pub fn into_inner(self) -> T {
-        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+        self.stream.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A blocking stream's `WouldBlock` is its timeout expiring.
+    fn timed(&self, e: io::Error) -> io::Error {
+        if e.kind() == io::ErrorKind::WouldBlock && !self.nonblocking.load(Ordering::Relaxed) {
+            return io::ErrorKind::TimedOut.into();
+        }
+        e
     }
 }
 
@@ -289,7 +317,8 @@ impl<T: io::Read + io::Write + Send + 'static> Endpoint for IoStream<T> {
         loop {
             match stream.read(buf) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => return other,
+                Err(e) => return Err(self.timed(e)),
+                Ok(n) => return Ok(n),
             }
         }
     }
@@ -303,17 +332,33 @@ impl<T: io::Read + io::Write + Send + 'static> Endpoint for IoStream<T> {
             };
             match sent {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.timed(e)),
                 Ok(n) => {
                     // A buffered writer must not sit on a handshake flight.
-                    stream.flush()?;
+                    stream.flush().map_err(|e| self.timed(e))?;
                     return Ok(n);
                 }
-                other => return other,
             }
         }
     }
 
     fn chooses_waits(&self) -> bool {
         false
+    }
+
+    /// Records the mode the stream is in (`None` blocking, `Some(0)`
+    /// non-blocking); a duration is refused (the stream's own timeouts apply).
+    fn apply_timeout(&self, timeout: Option<std::time::Duration>) -> io::Result<()> {
+        match timeout {
+            None => self.nonblocking.store(false, Ordering::Relaxed),
+            Some(t) if t.is_zero() => self.nonblocking.store(true, Ordering::Relaxed),
+            Some(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "a Read + Write stream waits as it was made to: set its own timeouts",
+                ))
+            }
+        }
+        Ok(())
     }
 }

@@ -84,6 +84,9 @@ impl RecordFramer {
 
 struct LinkState {
     framer: RecordFramer,
+    /// Whole records read ahead of a library that reads in small pieces
+    /// ([`Transport::recv_buffered`]).
+    inbuf: Queue,
     out: Queue,
     hold: bool,
     wait: Wait,
@@ -120,6 +123,7 @@ impl<E> Link<E> {
             endpoint,
             state: Mutex::new(LinkState {
                 framer: RecordFramer::default(),
+                inbuf: Queue::default(),
                 out: Queue::default(),
                 hold: false,
                 wait: Wait::Forever,
@@ -230,7 +234,15 @@ impl<E: Endpoint> Link<E> {
     /// Plain bytes from the stream (before the TLS layer or after
     /// `unwrap()`), waiting as the call may.
     pub fn plain_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let wait = self.lock().wait;
+        let mut st = self.lock();
+        if !st.inbuf.is_empty() {
+            let n = buf.len().min(st.inbuf.len());
+            buf[..n].copy_from_slice(&st.inbuf.bytes()[..n]);
+            st.inbuf.consume(n);
+            return Ok(n);
+        }
+        let wait = st.wait;
+        drop(st);
         self.endpoint.recv(buf, wait)
     }
 
@@ -262,9 +274,11 @@ impl<E: Endpoint> Link<E> {
     }
 }
 
-impl<E: Endpoint> Transport for Link<E> {
-    fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut st = self.lock();
+impl<E: Endpoint> Link<E> {
+    /// Receives into `buf` (at most the rest of the current header or
+    /// body): the look at the peer's next record and our output's flush when
+    /// output waits, then the call's wait. Errors are kept for the driver.
+    fn fill(&self, st: &mut LinkState, buf: &mut [u8]) -> io::Result<usize> {
         if st.eof {
             return Ok(0);
         }
@@ -278,21 +292,69 @@ impl<E: Endpoint> Transport for Link<E> {
             // answers its whole flight at once. Otherwise ours leaves first.
             if self.endpoint.chooses_waits() {
                 match self.endpoint.recv(buf, Wait::Never) {
-                    Ok(got) => return Ok(self.arrived(&mut st, buf, got)),
+                    Ok(got) => return Ok(self.arrived(st, buf, got)),
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    Err(e) => return Err(Self::keep(&mut st, Direction::In, e)),
+                    Err(e) => return Err(Self::keep(st, Direction::In, e)),
                 }
             }
             let wait = st.wait;
-            if let Err(e) = self.flush_locked(&mut st, wait) {
-                return Err(Self::keep(&mut st, Direction::Out, e));
+            if let Err(e) = self.flush_locked(st, wait) {
+                return Err(Self::keep(st, Direction::Out, e));
             }
         }
         let wait = st.wait;
         match self.endpoint.recv(buf, wait) {
-            Ok(got) => Ok(self.arrived(&mut st, buf, got)),
-            Err(e) => Err(Self::keep(&mut st, Direction::In, e)),
+            Ok(got) => Ok(self.arrived(st, buf, got)),
+            Err(e) => Err(Self::keep(st, Direction::In, e)),
         }
+    }
+
+    /// Reads the rest of the current header into the input buffer and, once
+    /// a header is complete, its body in the same call (the library gets
+    /// the whole record at once, in two reads) unless the header announces
+    /// more than a record can hold: that goes to the library at once, for
+    /// it to refuse, with no wait for a body that will never come.
+    fn fill_record(&self, st: &mut LinkState) {
+        let mut inbuf = std::mem::take(&mut st.inbuf);
+        loop {
+            let reading_header = st.framer.body_left == 0;
+            let want = st.framer.want();
+            match self.fill(st, inbuf.spare(want)) {
+                Ok(n) => inbuf.commit(n),
+                Err(_) => {
+                    inbuf.commit(0);
+                    break;
+                }
+            }
+            let body_due = reading_header && st.framer.have == 0 && st.framer.body_left > 0;
+            if !body_due || st.framer.body_left > MAX_RECORD_BODY || st.eof {
+                break;
+            }
+        }
+        st.inbuf = inbuf;
+    }
+}
+
+impl<E: Endpoint> Transport for Link<E> {
+    fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut st = self.lock();
+        if !st.inbuf.is_empty() {
+            let n = buf.len().min(st.inbuf.len());
+            buf[..n].copy_from_slice(&st.inbuf.bytes()[..n]);
+            st.inbuf.consume(n);
+            return Ok(n);
+        }
+        self.fill(&mut st, buf)
+    }
+
+    fn recv_buffered(&self, take: &mut dyn FnMut(&[u8], bool) -> usize) -> bool {
+        let mut st = self.lock();
+        if st.inbuf.is_empty() {
+            self.fill_record(&mut st);
+        }
+        let used = take(st.inbuf.bytes(), st.eof);
+        st.inbuf.consume(used);
+        true
     }
 
     fn send(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
