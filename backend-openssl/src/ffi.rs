@@ -32,6 +32,7 @@ use ssl_api::{CipherInfo, CipherTriple};
 // linked by `openssl-sys` already; these are plain C functions of libssl /
 // libcrypto 3.0 with the signatures of their headers.
 extern "C" {
+    fn SSL_free_buffers(s: *mut sys::SSL) -> c_int;
     fn SSL_get_ciphers(s: *const sys::SSL) -> *mut sys::stack_st_SSL_CIPHER;
     fn SSL_get_client_ciphers(s: *const sys::SSL) -> *mut sys::stack_st_SSL_CIPHER;
     fn SSL_CIPHER_get_id(c: *const sys::SSL_CIPHER) -> u32;
@@ -235,6 +236,16 @@ pub(crate) fn verify_client_post_handshake(ssl: &SslRef) -> bool {
 pub(crate) fn init_finished(ssl: &SslRef) -> bool {
     // SAFETY: read-only query of a live SSL.
     unsafe { sys::SSL_is_init_finished(ssl.as_ptr()) == 1 }
+}
+
+/// `SSL_free_buffers`: frees the record buffers of an idle connection
+/// (OpenSSL refuses, returning false, while either holds data); the next
+/// read or write allocates them again.
+pub(crate) fn free_buffers(ssl: &SslRef) -> bool {
+    // SAFETY: the SSL is live for the borrow, and its stream is held by
+    // &mut in the caller (no other call on it can run meanwhile); OpenSSL
+    // checks that no record data would be lost before freeing anything.
+    unsafe { SSL_free_buffers(ssl.as_ptr()) == 1 }
 }
 
 /// `SSL_get_shutdown` as (sent, received).

@@ -64,10 +64,13 @@ pub(crate) fn map_rustls_error(e: &RE, server_side: bool) -> Error {
             ),
         },
         RE::InvalidMessage(m) => match m {
-            InvalidMessage::InvalidContentType
-            | InvalidMessage::UnknownProtocolVersion
-            | InvalidMessage::MessageTooLarge => {
+            InvalidMessage::InvalidContentType | InvalidMessage::UnknownProtocolVersion => {
                 Error::ssl("SSL", "WRONG_VERSION_NUMBER", "wrong version number")
+            }
+            // A record header announcing more than a record may hold:
+            // OpenSSL refuses it at the header with this reason.
+            InvalidMessage::MessageTooLarge => {
+                Error::ssl("SSL", "PACKET_LENGTH_TOO_LONG", "packet length too long")
             }
             _ => Error::ssl("SSL", "DECODE_ERROR", "decode error"),
         },

@@ -66,8 +66,15 @@ where
     g.bench_function(BenchmarkId::new("framework", label), |b| {
         b.iter(|| {
             let tcp = bench::tcp_pair().expect("tcp");
-            bench::framework_socket_bulk::<D::Backend>(&client, &server, tcp, BULK_TOTAL, &chunk)
-                .expect("socket bulk")
+            bench::framework_socket_bulk::<D::Backend>(
+                &client,
+                &server,
+                tcp,
+                BULK_TOTAL,
+                &chunk,
+                bench::SocketPath::Socket,
+            )
+            .expect("socket bulk")
         })
     });
     let setup = D::setup(pki, CertKind::EcdsaP256, suite, false);

@@ -298,7 +298,17 @@ pub fn tcp_pair() -> std::io::Result<(TcpStream, TcpStream)> {
     Ok((client, server))
 }
 
-/// The framework over a loopback TCP pair: SSLSocket client and server
+/// Which of the framework's transports a socket workload runs over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SocketPath {
+    /// `wrap_socket`: `SSLSocket` over the owned socket.
+    Socket,
+    /// `wrap_stream(IoStream::new(tcp))`: the generic stream over the
+    /// `TcpStream` as any `Read + Write`.
+    Stream,
+}
+
+/// The framework over a loopback TCP pair: client and server over `path`
 /// (the twin of [`DirectLibrary::socket_bulk`]).
 pub fn framework_socket_bulk<B: Backend>(
     client: &B::Context,
@@ -306,10 +316,37 @@ pub fn framework_socket_bulk<B: Backend>(
     (ctcp, stcp): (TcpStream, TcpStream),
     total: usize,
     chunk: &[u8],
+    path: SocketPath,
+) -> Result<usize> {
+    use ssl_api::transport::IoStream;
+    match path {
+        SocketPath::Socket => bulk_over::<B, ssl_api::socket2::Socket>(
+            client,
+            server,
+            (ctcp.into(), stcp.into()),
+            total,
+            chunk,
+        ),
+        SocketPath::Stream => bulk_over::<B, IoStream<TcpStream>>(
+            client,
+            server,
+            (IoStream::new(ctcp), IoStream::new(stcp)),
+            total,
+            chunk,
+        ),
+    }
+}
+
+fn bulk_over<B: Backend, E: ssl_api::Endpoint>(
+    client: &B::Context,
+    server: &B::Context,
+    (c_end, s_end): (E, E),
+    total: usize,
+    chunk: &[u8],
 ) -> Result<usize> {
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<usize> {
-            let mut s = server.wrap_socket(stcp, ssl_api::SocketOptions::server())?;
+            let mut s = server.wrap_stream(s_end, ssl_api::SocketOptions::server())?;
             let mut buf = vec![0u8; 16 << 10];
             let mut got = 0;
             while got < total {
@@ -321,7 +358,7 @@ pub fn framework_socket_bulk<B: Backend>(
             }
             Ok(got)
         });
-        let mut c = client.wrap_socket(ctcp, ssl_api::SocketOptions::client("localhost"))?;
+        let mut c = client.wrap_stream(c_end, ssl_api::SocketOptions::client("localhost"))?;
         let mut sent = 0;
         while sent < total {
             c.sendall(chunk, 0)?;

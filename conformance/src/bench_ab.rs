@@ -293,8 +293,14 @@ where
             },
         ));
     }
-    let label = format!("bulk_socket/{name} {}", suites[0].unwrap_or("negotiated"));
-    if wanted(&label) {
+    for (path, prefix) in [
+        (bench::SocketPath::Socket, "bulk_socket"),
+        (bench::SocketPath::Stream, "bulk_stream"),
+    ] {
+        let label = format!("{prefix}/{name} {}", suites[0].unwrap_or("negotiated"));
+        if !wanted(&label) {
+            continue;
+        }
         let suite = suites[0];
         let (client, server) =
             bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, suite).expect("contexts");
@@ -309,7 +315,7 @@ where
                 let tcp = bench::tcp_pair().expect("tcp");
                 timed_with_cpu(|| {
                     let got = bench::framework_socket_bulk::<D::Backend>(
-                        &client, &server, tcp, bulk_total, &chunk,
+                        &client, &server, tcp, bulk_total, &chunk, path,
                     );
                     assert_eq!(got.expect("socket bulk"), bulk_total);
                 })

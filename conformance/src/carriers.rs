@@ -1,5 +1,5 @@
 //! The transports the stream cases run over (`ssl_api::transport`): one
-//! generic case, instantiated per carrier by [`over_carriers!`], so that
+//! generic case, instantiated per carrier by [`over_carriers!`](crate::over_carriers!), so that
 //! Python's `SSLSocket` semantics are checked the same way over an owned
 //! socket, a borrowed descriptor and a plain `Read + Write` stream.
 
@@ -20,6 +20,10 @@ pub trait Carrier: 'static {
     /// Whether `settimeout(duration)` bounds each call in total (an
     /// `IoStream` waits with the stream's own per-read timeouts instead).
     const TOTAL_DEADLINES: bool = true;
+    /// Whether wrapping takes the stream's timeout from the socket (its
+    /// `SO_RCVTIMEO`, or non-blocking), as `wrap_socket` does for an owned
+    /// socket; the others start blocking, their timeout set after the wrap.
+    const INFERS_TIMEOUT: bool = false;
 
     /// Wraps a connected socket (TLS over it, as `wrap_socket` does).
     fn wrap<B: Backend>(
@@ -50,6 +54,7 @@ pub struct Owned;
 
 impl Carrier for Owned {
     type E = Socket;
+    const INFERS_TIMEOUT: bool = true;
 
     fn wrap<B: Backend>(
         ctx: &B::Context,
@@ -82,8 +87,7 @@ type BorrowedEndpoint = Socket;
 impl Carrier for Borrowed {
     type E = BorrowedEndpoint;
     #[cfg(not(unix))]
-    const UNSUPPORTED: Option<&'static str> =
-        Some("BorrowedSocket waits with poll(2): Unix only");
+    const UNSUPPORTED: Option<&'static str> = Some("BorrowedSocket waits with poll(2): Unix only");
 
     fn wrap<B: Backend>(
         ctx: &B::Context,

@@ -74,13 +74,13 @@ with socket.create_connection(("127.0.0.1", int(port)), timeout=10) as sock:
         s.unwrap()
 "#;
 
-fn python(script: &str, args: &[String]) -> Result<ChildGuard, String> {
+pub(crate) fn python(script: &str, args: &[String]) -> Result<ChildGuard, String> {
     let mut cmd = Command::new("python3");
     cmd.arg("-c").arg(script).args(args);
     ChildGuard::spawn(cmd)
 }
 
-fn json_line(child: &ChildGuard) -> Result<Value, String> {
+pub(crate) fn json_line(child: &ChildGuard) -> Result<Value, String> {
     let line = child.line_matching(STARTUP, |l| l.starts_with('{'))?;
     serde_json::from_str(&line).map_err(|e| format!("bad JSON from python: {e}: {line}"))
 }

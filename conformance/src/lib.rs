@@ -21,6 +21,7 @@ pub mod interop;
 pub mod interop_cases;
 pub mod net;
 pub mod pki;
+pub mod record_cases;
 pub mod reference;
 pub mod report;
 pub mod socket_cases;

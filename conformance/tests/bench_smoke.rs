@@ -37,11 +37,14 @@ fn rustls_workloads_run_both_ways() {
         RustlsDirect::resumed(&setup, &first);
     }
     let (client, server) = bench::contexts::<Rustls>(&pki, CertKind::EcdsaP256, None).unwrap();
-    let tcp = bench::tcp_pair().unwrap();
-    assert_eq!(
-        bench::framework_socket_bulk::<Rustls>(&client, &server, tcp, 1 << 20, &chunk).unwrap(),
-        1 << 20
-    );
+    for path in [bench::SocketPath::Socket, bench::SocketPath::Stream] {
+        let tcp = bench::tcp_pair().unwrap();
+        assert_eq!(
+            bench::framework_socket_bulk::<Rustls>(&client, &server, tcp, 1 << 20, &chunk, path)
+                .unwrap(),
+            1 << 20
+        );
+    }
     let setup = RustlsDirect::setup(&pki, CertKind::EcdsaP256, None, false);
     assert_eq!(
         RustlsDirect::socket_bulk(&setup, bench::tcp_pair().unwrap(), 1 << 20, &chunk),
@@ -89,11 +92,14 @@ fn openssl_workloads_run_both_ways() {
         OpenSslDirect::resumed(&setup, &second);
     }
     let (client, server) = bench::contexts::<OpenSsl>(&pki, CertKind::EcdsaP256, None).unwrap();
-    let tcp = bench::tcp_pair().unwrap();
-    assert_eq!(
-        bench::framework_socket_bulk::<OpenSsl>(&client, &server, tcp, 1 << 20, &chunk).unwrap(),
-        1 << 20
-    );
+    for path in [bench::SocketPath::Socket, bench::SocketPath::Stream] {
+        let tcp = bench::tcp_pair().unwrap();
+        assert_eq!(
+            bench::framework_socket_bulk::<OpenSsl>(&client, &server, tcp, 1 << 20, &chunk, path)
+                .unwrap(),
+            1 << 20
+        );
+    }
     let setup = OpenSslDirect::setup(&pki, CertKind::EcdsaP256, None, false);
     assert_eq!(
         OpenSslDirect::socket_bulk(&setup, bench::tcp_pair().unwrap(), 1 << 20, &chunk),
@@ -130,11 +136,14 @@ fn native_workloads_run_both_ways() {
         NativeDirect::connect(&NativeDirect::setup(&pki, kind, None, false));
     }
     let (client, server) = bench::contexts::<Native>(&pki, CertKind::EcdsaP256, None).unwrap();
-    let tcp = bench::tcp_pair().unwrap();
-    assert_eq!(
-        bench::framework_socket_bulk::<Native>(&client, &server, tcp, 1 << 20, &chunk).unwrap(),
-        1 << 20
-    );
+    for path in [bench::SocketPath::Socket, bench::SocketPath::Stream] {
+        let tcp = bench::tcp_pair().unwrap();
+        assert_eq!(
+            bench::framework_socket_bulk::<Native>(&client, &server, tcp, 1 << 20, &chunk, path)
+                .unwrap(),
+            1 << 20
+        );
+    }
     let setup = NativeDirect::setup(&pki, CertKind::EcdsaP256, None, false);
     assert_eq!(
         NativeDirect::socket_bulk(&setup, bench::tcp_pair().unwrap(), 1 << 20, &chunk),
@@ -169,6 +178,7 @@ fn interleaved_workloads_run() {
             "bulk_memorybio/rustls TLS_AES_128_GCM_SHA256",
             "bulk_memorybio/rustls TLS_CHACHA20_POLY1305_SHA256",
             "bulk_socket/rustls TLS_AES_128_GCM_SHA256",
+            "bulk_stream/rustls TLS_AES_128_GCM_SHA256",
             "handshake/rustls EcdsaP256",
             "handshake/rustls Rsa2048",
             "handshake/rustls resumed",

@@ -399,6 +399,13 @@ pub trait Object: Send + Sized {
     /// `session_reused` (S14).
     fn session_reused(&self) -> bool;
 
+    /// The connection is about to wait for its peer (a stream's WantRead
+    /// that goes back to the caller): a library that keeps record buffers
+    /// while a connection is idle may release them here (a Rust addition;
+    /// the openssl backend calls `SSL_free_buffers`). The default does
+    /// nothing, for libraries whose idle connections hold no such buffers.
+    fn idle(&mut self) {}
+
     /// `verify_client_post_handshake()` (X23+).
     fn verify_client_post_handshake(&mut self) -> Result<()> {
         Err(Error::not_implemented(

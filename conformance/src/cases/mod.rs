@@ -10,6 +10,7 @@ use crate::pki::Pki;
 
 // The socket and interop cases live in their own modules; the suite lists them below.
 pub use crate::interop_cases::*;
+pub use crate::record_cases::*;
 pub use crate::socket_cases::*;
 
 /// What a case concluded.
@@ -218,6 +219,33 @@ case_list! {
     socket_module_functions ["F2", "P1", "F3", "F5", "F10", "F13"],
     socket_reset_during_handshake ["E5"],
     socket_handshake_flights_leave_whole ["S1", "S3"],
+    borrowed_blocking_echo_10mib ["S2"],
+    borrowed_nonblocking_poll ["S15", "S12", "E3", "E4"],
+    borrowed_timeouts ["S2", "S1"],
+    borrowed_ragged_eofs ["S16", "E2", "E6"],
+    borrowed_unwrap_starttls ["S10"],
+    borrowed_makefile_lines ["S1"],
+    borrowed_sendfile ["S1"],
+    borrowed_attributes_and_session_reuse ["S4", "S5", "S6", "S9", "S11", "S13", "S14"],
+    borrowed_reset_during_handshake ["E5"],
+    borrowed_handshake_flights_leave_whole ["S1", "S3"],
+    stream_blocking_echo_10mib ["S2"],
+    stream_nonblocking_poll ["S15", "S12", "E3", "E4"],
+    stream_timeouts ["S2", "S1"],
+    stream_ragged_eofs ["S16", "E2", "E6"],
+    stream_unwrap_starttls ["S10"],
+    stream_makefile_lines ["S1"],
+    stream_sendfile ["S1"],
+    stream_attributes_and_session_reuse ["S4", "S5", "S6", "S9", "S11", "S13", "S14"],
+    stream_reset_during_handshake ["E5"],
+    stream_handshake_flights_leave_whole ["S1", "S3"],
+    borrowed_socket_left_as_found ["S1", "S2"],
+    socket_record_header_too_long ["S3", "E1"],
+    borrowed_record_header_too_long ["S3", "E1"],
+    stream_record_header_too_long ["S3", "E1"],
+    socket_client_hello_6k ["S3", "X14"],
+    borrowed_client_hello_6k ["S3", "X14"],
+    stream_client_hello_6k ["S3", "X14"],
     interop_cpython_server ["S1", "S4", "S5", "S9", "S11"],
     interop_cpython_client ["S1", "S4", "S5", "S9", "S11"],
     interop_openssl_s_server ["S1", "S4", "S9"],

@@ -318,6 +318,9 @@ impl<B: Backend, E: Endpoint> SslStream<B, E> {
                         if link.eof_seen() && !self.nonblocking() {
                             return Err(Error::eof());
                         }
+                        if let Some(obj) = self.obj.as_mut() {
+                            obj.idle();
+                        }
                         return Err(e);
                     }
                 }

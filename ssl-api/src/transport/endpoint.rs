@@ -66,6 +66,11 @@ pub(crate) mod unix {
     use rustix::net::{RecvFlags, SendFlags};
     use std::os::fd::BorrowedFd;
 
+    /// Whether the descriptor is in non-blocking mode (`O_NONBLOCK`).
+    fn is_nonblocking(fd: BorrowedFd<'_>) -> bool {
+        rustix::fs::fcntl_getfl(fd).is_ok_and(|f| f.contains(rustix::fs::OFlags::NONBLOCK))
+    }
+
     /// Waits until `fd` is ready for `events`; false when `deadline` passed first.
     fn ready(fd: BorrowedFd<'_>, events: PollFlags, deadline: Option<Instant>) -> io::Result<bool> {
         loop {
@@ -110,6 +115,10 @@ pub(crate) mod unix {
             }
             let deadline = match wait {
                 Wait::Never => return Err(io::ErrorKind::WouldBlock.into()),
+                // A blocking descriptor's EAGAIN is its own timeout
+                // (SO_RCVTIMEO / SO_SNDTIMEO, set by its owner) expiring;
+                // a non-blocking one's only means "not yet".
+                Wait::Forever if !is_nonblocking(fd) => return Err(io::ErrorKind::TimedOut.into()),
                 Wait::Forever => None,
                 Wait::Until(d) => Some(d),
             };

@@ -34,9 +34,14 @@ use super::endpoint::{Endpoint, Wait};
 use super::Transport;
 use crate::bio::Queue;
 
-/// The largest record body TLS allows on the wire (2^14 plus 2048 bytes of
-/// expansion, RFC 8446 §5.2 and RFC 5246 §6.2.3).
-pub const MAX_RECORD_BODY: usize = (1 << 14) + 2048;
+/// The largest record body read together with its header for a library
+/// that reads in small pieces: TLS 1.3's limit (2^14 + 256, RFC 8446 §5.2),
+/// which bulk records of every cipher stay within. A header announcing more
+/// reaches the library alone, at once, for it to judge (OpenSSL and rustls
+/// refuse 2^14 + 2048 and more in a handshake record), with no wait for a
+/// body that may never come; a real larger record still arrives, in a
+/// second read.
+const WHOLE_RECORD_MAX: usize = (1 << 14) + 256;
 
 /// Which way an error was met.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +85,22 @@ impl RecordFramer {
             self.have = 0;
         }
     }
+}
+
+/// Whether `bytes` are whole ChangeCipherSpec records (content type 20) and
+/// nothing else.
+fn only_change_cipher_spec(mut bytes: &[u8]) -> bool {
+    while !bytes.is_empty() {
+        if bytes.len() < 5 || bytes[0] != 20 {
+            return false;
+        }
+        let len = 5 + usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+        if bytes.len() < len {
+            return false;
+        }
+        bytes = &bytes[len..];
+    }
+    true
 }
 
 struct LinkState {
@@ -287,7 +308,13 @@ impl<E: Endpoint> Link<E> {
         }
         let n = buf.len().min(st.framer.want());
         let buf = &mut buf[..n];
-        if !st.out.is_empty() {
+        // Output of ours that a peer may be waiting for leaves before we wait
+        // for the peer. A queue of ChangeCipherSpec records alone is never
+        // waited for (TLS 1.3 peers ignore it; in TLS 1.2 the Finished
+        // follows it in the same flight): it stays, so that the flight
+        // leaves whole (rustls writes its compatibility CCS as soon as it
+        // reads the ServerHello, before it reads the rest of the flight).
+        if !st.out.is_empty() && !only_change_cipher_spec(st.out.bytes()) {
             // The peer's next record may already be here: the library
             // answers its whole flight at once. Otherwise ours leaves first.
             if self.endpoint.chooses_waits() {
@@ -312,8 +339,7 @@ impl<E: Endpoint> Link<E> {
     /// Reads the rest of the current header into the input buffer and, once
     /// a header is complete, its body in the same call (the library gets
     /// the whole record at once, in two reads) unless the header announces
-    /// more than a record can hold: that goes to the library at once, for
-    /// it to refuse, with no wait for a body that will never come.
+    /// more than [`WHOLE_RECORD_MAX`]: that header goes to the library at once.
     fn fill_record(&self, st: &mut LinkState) {
         let mut inbuf = std::mem::take(&mut st.inbuf);
         loop {
@@ -327,7 +353,7 @@ impl<E: Endpoint> Link<E> {
                 }
             }
             let body_due = reading_header && st.framer.have == 0 && st.framer.body_left > 0;
-            if !body_due || st.framer.body_left > MAX_RECORD_BODY || st.eof {
+            if !body_due || st.framer.body_left > WHOLE_RECORD_MAX || st.eof {
                 break;
             }
         }
@@ -492,21 +518,48 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_change_cipher_spec_waits_for_the_rest_of_its_flight() {
+        let ccs = [20u8, 3, 3, 0, 1, 1];
+        assert!(only_change_cipher_spec(&ccs));
+        assert!(only_change_cipher_spec(&[ccs, ccs].concat()));
+        assert!(!only_change_cipher_spec(&[20, 3, 3, 0, 2, 1]), "cut short");
+        assert!(!only_change_cipher_spec(
+            &[&ccs[..], &[23, 3, 3, 0, 1, 0]].concat()
+        ));
+        let mut d = Double::default();
+        d.input.extend([0x16, 3, 3, 0, 1, 7]);
+        let link = Link::new(IoStream::new(d));
+        link.hold_output(true);
+        link.send(&[io::IoSlice::new(&ccs)]).unwrap();
+        let mut buf = [0u8; 8];
+        // The peer's next record is read first; the CCS is still queued.
+        assert_eq!(link.recv(&mut buf).unwrap(), 5);
+        assert_eq!(link.pending_output(), 6);
+        assert!(link.endpoint().lock().written.is_empty());
+        // With more behind it (the Finished), it leaves before the Link waits.
+        link.send(&[io::IoSlice::new(&[22, 3, 3, 0, 1, 9])])
+            .unwrap();
+        assert_eq!(link.recv(&mut buf).unwrap(), 1);
+        assert_eq!(link.endpoint().lock().written.len(), 12);
+    }
+
+    #[test]
     fn refused_output_is_queued_in_order_and_errors_wait_for_the_driver() {
         let d = Double {
             refuse_writes: true,
             ..Double::default()
         };
         let link = Link::new(IoStream::new(d));
-        // Blocking stream that refuses: the library is told nothing, the
-        // bytes wait in the queue, the error waits for the driver.
+        // A blocking stream that refuses (its own timeout expired): the
+        // library is told nothing, the bytes wait in the queue, the error
+        // waits for the driver.
         assert_eq!(link.send(&[io::IoSlice::new(b"xyz")]).unwrap(), 3);
         assert_eq!(link.pending_output(), 3);
         let (dir, e) = link.take_error().unwrap();
-        assert_eq!((dir, e.kind()), (Direction::Out, io::ErrorKind::WouldBlock));
+        assert_eq!((dir, e.kind()), (Direction::Out, io::ErrorKind::TimedOut));
         link.send(&[io::IoSlice::new(b"w")]).unwrap();
         assert_eq!(link.pending_output(), 4, "behind the queue");
-        assert_eq!(link.flush().unwrap_err().kind(), io::ErrorKind::WouldBlock);
+        assert_eq!(link.flush().unwrap_err().kind(), io::ErrorKind::TimedOut);
         link.endpoint().lock().refuse_writes = false;
         link.flush().unwrap();
         assert_eq!(link.endpoint().lock().written, b"xyzw");

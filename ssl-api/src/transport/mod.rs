@@ -28,7 +28,7 @@ pub(crate) mod link;
 #[cfg(unix)]
 pub use endpoint::BorrowedSocket;
 pub use endpoint::{Endpoint, IoStream, Wait};
-pub use link::{Direction, Link, MAX_RECORD_BODY};
+pub use link::{Direction, Link};
 
 /// What every backend's Object reads its peer's TLS records from and writes
 /// its own to (the seam). Shared between the Object and its driver, hence
