@@ -50,6 +50,28 @@
 //! # Ok::<(), ssl::Error>(())
 //! ```
 //!
+//! ## Any transport: a `TcpStream` kept as a `Read + Write` stream
+//!
+//! `wrap_stream` gives Python's `SSLSocket` semantics over any transport
+//! (`ssl::transport`: an owned socket, a `BorrowedSocket` someone else owns,
+//! any `Read + Write` as `IoStream`); Rust's `io::Read` / `io::Write` work by
+//! method syntax.
+//!
+//! ```no_run
+//! use std::io::{Read, Write};
+//! use ssl::{Context, ContextExt, Purpose, SocketOptions, SSLContext, PROTOCOL_TLS_CLIENT};
+//! use ssl::transport::IoStream;
+//!
+//! let ctx = SSLContext::new(PROTOCOL_TLS_CLIENT)?;
+//! ctx.load_default_certs(Purpose::SERVER_AUTH)?;
+//! let tcp = std::net::TcpStream::connect("example.org:443")?;
+//! let mut tls = ctx.wrap_stream(IoStream::new(tcp), SocketOptions::client("example.org"))?;
+//! tls.write_all(b"HEAD / HTTP/1.0\r\nHost: example.org\r\n\r\n")?;
+//! let mut answer = Vec::new();
+//! tls.read_to_end(&mut answer)?;
+//! # Ok::<(), ssl::Error>(())
+//! ```
+//!
 //! ## Client-side operation (18.2.5.2)
 //!
 //! The documentation's client, against a local server (the server thread and
@@ -60,7 +82,7 @@
 //! ```
 //! use std::time::Duration;
 //! use ssl::socket2::{Domain, Socket, Type};
-//! use ssl::{Context, SocketOptions, Purpose};
+//! use ssl::{Context, ContextExt, SocketOptions, Purpose};
 //! # let key = rcgen::KeyPair::generate().unwrap();
 //! # let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap()
 //! #     .self_signed(&key).unwrap();
@@ -115,7 +137,7 @@
 //! ```
 //! use std::net::{Shutdown, TcpListener};
 //! use std::time::Duration;
-//! use ssl::{Context, Purpose, SocketOptions, SSLSocket};
+//! use ssl::{Context, ContextExt, Purpose, SocketOptions, SSLSocket};
 //! # let key = rcgen::KeyPair::generate().unwrap();
 //! # let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap()
 //! #     .self_signed(&key).unwrap();

@@ -8,6 +8,7 @@
 use std::net::TcpStream;
 use std::sync::Arc;
 
+use ssl_api::ContextExt;
 use ssl_api::{Backend, Context, Error, MemoryBio, Object, Result, WrapOptions};
 
 use crate::pki::Identity;

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use ssl_api::socket2::Socket;
 use ssl_api::transport::{Endpoint, IoStream};
-use ssl_api::{Backend, Context, SocketOptions, SslStream};
+use ssl_api::ContextExt;
+use ssl_api::{Backend, SocketOptions, SslStream};
 
 /// How a case's TLS stream reaches its peer.
 pub trait Carrier: 'static {

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use ssl_api::constants::*;
+use ssl_api::ContextExt;
 use ssl_api::{Backend, Context, SocketOptions};
 
 use crate::cases::{client_ctx, server_ctx, CaseResult, Outcome};

@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use ssl_api::socket2::{Domain, Protocol, SockAddr, Socket, Type};
+use ssl_api::ContextExt;
 
 /// The timeout every socket of a case gets: generous, so that a case can only
 /// be slow when something is broken.

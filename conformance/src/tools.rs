@@ -26,6 +26,7 @@ use std::time::Duration;
 use ssl_api::constants::*;
 use ssl_api::functions;
 use ssl_api::socket2::{Domain, SockAddr, Socket, Type};
+use ssl_api::ContextExt;
 use ssl_api::{Backend, Context, Error, SocketOptions, SslSocket};
 
 /// The tools of one backend, as plain function pointers (for a table of

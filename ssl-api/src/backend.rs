@@ -6,6 +6,7 @@
 //! methods and in [`crate::settings`], once, so every backend behaves alike.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::bio::MemoryBio;
 use crate::cert::decode::decode_cert;
@@ -13,10 +14,10 @@ use crate::cert::record::CertRecord;
 use crate::constants::{Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode};
 use crate::error::{Error, Result};
 use crate::settings::ContextSettings;
-use crate::transport::{Endpoint, MemoryTransport, SharedTransport};
+use crate::transport::{MemoryTransport, SharedTransport};
 use crate::types::{
     CaData, Capabilities, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths, Password,
-    ServernameCallback, SessionStats, WrapOptions,
+    SessionStats,
 };
 
 /// A TLS provider: names the types that implement `SSLContext`, `SSLObject` and
@@ -248,8 +249,8 @@ pub trait Context: Clone + Send + Sync + Sized {
     }
 
     /// An `SSLObject` whose record I/O goes through `transport` (the seam,
-    /// DESIGN §3): what [`Context::wrap_bio`], [`Context::wrap_socket`] and
-    /// [`Context::wrap_stream`] build on. The only way a backend makes an
+    /// DESIGN §3): what [`Context::wrap_bio`], [`crate::ContextExt::wrap_socket`] and
+    /// [`crate::ContextExt::wrap_stream`] build on. The only way a backend makes an
     /// Object.
     fn wrap_transport(
         &self,
@@ -268,34 +269,6 @@ pub trait Context: Clone + Send + Sync + Sized {
         let transport: SharedTransport =
             std::sync::Arc::new(MemoryTransport::new(incoming, outgoing));
         self.wrap_transport(transport, options)
-    }
-
-    /// Python's `SSLSocket` semantics over any transport: an owned socket,
-    /// a borrowed descriptor ([`crate::transport::BorrowedSocket`]) or any
-    /// `Read + Write` stream ([`crate::transport::IoStream`]), already
-    /// connected. With `do_handshake_on_connect` it shakes hands here.
-    /// The same checks as `wrap_socket` (a ValueError for `server_hostname`
-    /// with `server_side`, or none under `check_hostname`).
-    fn wrap_stream<E: Endpoint>(
-        &self,
-        endpoint: E,
-        options: crate::stream::SocketOptions<Self::Backend>,
-    ) -> Result<crate::stream::SslStream<Self::Backend, E>> {
-        crate::stream::wrap_stream(self, endpoint, options)
-    }
-
-    /// `wrap_socket(sock, server_side, do_handshake_on_connect,
-    /// suppress_ragged_eofs, server_hostname, session)` (X19): an
-    /// `SSLSocket` over `sock` (a `TcpStream`, `TcpListener` or
-    /// `socket2::Socket`), written once in [`crate::socket`] for every
-    /// backend. `server_hostname` with `server_side` is a ValueError, and so is
-    /// a client without `server_hostname` under `check_hostname`.
-    fn wrap_socket(
-        &self,
-        sock: impl Into<socket2::Socket>,
-        options: crate::socket::SocketOptions<Self::Backend>,
-    ) -> Result<crate::socket::SslSocket<Self::Backend>> {
-        crate::socket::wrap_socket::<Self::Backend>(self, sock, options)
     }
 }
 
@@ -440,4 +413,61 @@ pub trait Session: Clone + Send + Sync + PartialEq {
     fn ticket_lifetime_hint(&self) -> i64;
     /// `has_ticket`.
     fn has_ticket(&self) -> bool;
+}
+
+/// What the servername callback (X16) sees and may change: the name the client
+/// asked for and the context the connection will use.
+pub struct ServernameRequest<B: Backend> {
+    /// The SNI name, IDNA-decoded as Python gives it; `None` without SNI.
+    pub server_name: Option<String>,
+    /// The connection's context; assign another context to switch to it
+    /// (Python's `sslsocket.context = other`).
+    pub context: B::Context,
+}
+
+/// The callback of `set_servername_callback` (X16). `Ok(None)` continues,
+/// `Ok(Some(alert))` aborts with that alert, `Err(_)` aborts with
+/// `ALERT_DESCRIPTION_HANDSHAKE_FAILURE`.
+pub type ServernameCallback<B> = Arc<
+    dyn Fn(&mut ServernameRequest<B>) -> Result<Option<crate::constants::AlertDescription>>
+        + Send
+        + Sync,
+>;
+
+/// Per-connection options of `wrap_bio` / `wrap_socket` (X19, X20).
+pub struct WrapOptions<B: Backend> {
+    /// `server_side`.
+    pub server_side: bool,
+    /// `server_hostname`: SNI and the name checked when `check_hostname` is on.
+    pub server_hostname: Option<String>,
+    /// `session`: a session to resume (client side).
+    pub session: Option<B::Session>,
+}
+
+impl<B: Backend> Default for WrapOptions<B> {
+    fn default() -> Self {
+        WrapOptions {
+            server_side: false,
+            server_hostname: None,
+            session: None,
+        }
+    }
+}
+
+impl<B: Backend> WrapOptions<B> {
+    /// Client side, with `server_hostname`.
+    pub fn client(server_hostname: impl Into<String>) -> Self {
+        WrapOptions {
+            server_hostname: Some(server_hostname.into()),
+            ..Self::default()
+        }
+    }
+
+    /// Server side.
+    pub fn server() -> Self {
+        WrapOptions {
+            server_side: true,
+            ..Self::default()
+        }
+    }
 }

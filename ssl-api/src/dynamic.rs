@@ -14,6 +14,7 @@ use std::any::Any;
 use std::marker::PhantomData;
 use std::path::Path;
 
+use crate::backend::WrapOptions;
 use crate::backend::{Backend, Context, Object, Session};
 use crate::bio::MemoryBio;
 use crate::cert::record::CertRecord;
@@ -21,7 +22,7 @@ use crate::constants::{Options, Protocol, Purpose, TlsVersion, VerifyFlags, Veri
 use crate::error::{Error, Result};
 use crate::types::{
     CaData, Capabilities, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths, Password,
-    SessionStats, WrapOptions,
+    SessionStats,
 };
 
 /// A backend chosen at run time.

@@ -19,6 +19,7 @@ use crate::constants::{
 use crate::error::{Error, Result};
 use crate::socket::{SocketOptions, SslSocket};
 use crate::types::{CaData, DefaultVerifyPaths};
+use crate::wrap::ContextExt;
 
 /// `SSLKEYLOGFILE`, as `ssl.py` reads it: when set and non-empty, new default
 /// contexts log their keys there (`keylog_filename`, X23+).

@@ -13,6 +13,7 @@
 
 use crate::cert::record::CertRecord;
 use crate::error::{Error, Result};
+use crate::pyvalue::is_py_space;
 use crate::pyvalue::{repr_str, PyValue};
 
 /// F8 `match_hostname(cert, hostname)`: checks that `cert` (a decoded
@@ -168,11 +169,6 @@ fn ipaddress_match(cert_ipaddress: &PyValue, host_ip: &[u8]) -> Result<bool> {
 /// separators U+001C..U+001F.
 fn py_rstrip(s: &str) -> &str {
     s.trim_end_matches(is_py_space)
-}
-
-/// Python's `str.isspace()` for one code point.
-pub(crate) fn is_py_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 /// Python's `_inet_paton(ipname)`: the packed address (4 or 16 bytes) or

@@ -27,8 +27,11 @@ pub mod socket;
 pub mod stream;
 pub mod transport;
 pub mod types;
+pub mod wrap;
 
-pub use backend::{Backend, Context, Object, Session};
+pub use backend::{
+    Backend, Context, Object, ServernameCallback, ServernameRequest, Session, WrapOptions,
+};
 pub use bio::{Bio, MemoryBio};
 pub use cert::pem::{der_cert_to_pem_cert, pem_cert_to_der_cert, PEM_FOOTER, PEM_HEADER};
 pub use cert::record::{CertRecord, Rdn};
@@ -46,3 +49,4 @@ pub use stream::{SocketFile, SocketOptions, SslStream};
 pub use transport::BorrowedSocket;
 pub use transport::{Endpoint, IoStream, MemoryTransport, SharedTransport, Transport};
 pub use types::*;
+pub use wrap::ContextExt;

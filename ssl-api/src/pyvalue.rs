@@ -262,6 +262,11 @@ pub fn repr_bytes(b: &[u8]) -> String {
     out
 }
 
+/// Python's `str.isspace()` for one code point.
+pub(crate) fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::backend::Backend;
 use crate::error::Result;
 use crate::pyvalue::PyValue;
 
@@ -309,61 +308,4 @@ pub enum CaData {
     Pem(String),
     /// DER bytes (one or more concatenated certificates).
     Der(Vec<u8>),
-}
-
-/// What the servername callback (X16) sees and may change: the name the client
-/// asked for and the context the connection will use.
-pub struct ServernameRequest<B: Backend> {
-    /// The SNI name, IDNA-decoded as Python gives it; `None` without SNI.
-    pub server_name: Option<String>,
-    /// The connection's context; assign another context to switch to it
-    /// (Python's `sslsocket.context = other`).
-    pub context: B::Context,
-}
-
-/// The callback of `set_servername_callback` (X16). `Ok(None)` continues,
-/// `Ok(Some(alert))` aborts with that alert, `Err(_)` aborts with
-/// `ALERT_DESCRIPTION_HANDSHAKE_FAILURE`.
-pub type ServernameCallback<B> = Arc<
-    dyn Fn(&mut ServernameRequest<B>) -> Result<Option<crate::constants::AlertDescription>>
-        + Send
-        + Sync,
->;
-
-/// Per-connection options of `wrap_bio` / `wrap_socket` (X19, X20).
-pub struct WrapOptions<B: Backend> {
-    /// `server_side`.
-    pub server_side: bool,
-    /// `server_hostname`: SNI and the name checked when `check_hostname` is on.
-    pub server_hostname: Option<String>,
-    /// `session`: a session to resume (client side).
-    pub session: Option<B::Session>,
-}
-
-impl<B: Backend> Default for WrapOptions<B> {
-    fn default() -> Self {
-        WrapOptions {
-            server_side: false,
-            server_hostname: None,
-            session: None,
-        }
-    }
-}
-
-impl<B: Backend> WrapOptions<B> {
-    /// Client side, with `server_hostname`.
-    pub fn client(server_hostname: impl Into<String>) -> Self {
-        WrapOptions {
-            server_hostname: Some(server_hostname.into()),
-            ..Self::default()
-        }
-    }
-
-    /// Server side.
-    pub fn server() -> Self {
-        WrapOptions {
-            server_side: true,
-            ..Self::default()
-        }
-    }
 }

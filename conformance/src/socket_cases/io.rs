@@ -429,7 +429,7 @@ pub fn borrowed_socket_left_as_found<B: Backend>(pki: &Pki) -> CaseResult {
     use std::sync::Arc;
 
     use ssl_api::transport::BorrowedSocket;
-    use ssl_api::Context;
+    use ssl_api::ContextExt;
 
     use super::recv_exact;
     use crate::carriers::Owned;

@@ -8,6 +8,7 @@ use std::thread;
 
 use ssl_api::constants::*;
 use ssl_api::functions::{self, LegacyWrapOptions};
+use ssl_api::ContextExt;
 use ssl_api::{Backend, Context, Error, SocketOptions, SslErrorKind};
 
 use super::{common_name_is, e2s, joined, recv_exact, serve_one};

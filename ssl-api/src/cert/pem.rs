@@ -9,7 +9,7 @@
 use base64::Engine as _;
 
 use crate::error::{Error, Result};
-use crate::hostname::is_py_space;
+use crate::pyvalue::is_py_space;
 
 /// F11/F12 `ssl.PEM_HEADER`: the first line of a PEM certificate.
 pub const PEM_HEADER: &str = "-----BEGIN CERTIFICATE-----";

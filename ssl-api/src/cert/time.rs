@@ -15,7 +15,7 @@
 //! `calendar.timegm` adds them up.
 
 use crate::error::{Error, Result};
-use crate::hostname::is_py_space;
+use crate::pyvalue::is_py_space;
 use crate::pyvalue::repr_str;
 
 /// The strptime format CPython applies after the month.

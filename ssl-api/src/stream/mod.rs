@@ -12,14 +12,14 @@
 //!   `stream.write_all(..)`): Python's `read(len)` and `write(data)` are
 //!   [`SslStream::read_bytes`] and [`SslStream::write_bytes`].
 //!
-//! Made by [`Context::wrap_stream`] over any [`Endpoint`]: an owned socket
+//! Made by [`crate::ContextExt::wrap_stream`] over any [`Endpoint`]: an owned socket
 //! ([`crate::socket::SslSocket`] is that case, with the socket's own methods),
 //! a borrowed descriptor ([`crate::transport::BorrowedSocket`]), or any
 //! `Read + Write` stream ([`crate::transport::IoStream`]).
 //!
 //! ```no_run
 //! use std::io::{Read, Write};
-//! use ssl_api::{Backend, Context, SocketOptions};
+//! use ssl_api::{Backend, ContextExt, SocketOptions};
 //! use ssl_api::transport::IoStream;
 //!
 //! fn get<B: Backend>(ctx: &B::Context) -> ssl_api::Result<Vec<u8>> {
@@ -36,12 +36,13 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::backend::WrapOptions;
 use crate::backend::{Backend, Context, Object};
 use crate::cert::record::CertRecord;
 use crate::error::{Error, Result, SslErrorKind};
 use crate::transport::Direction;
 use crate::transport::{Endpoint, Link, SharedTransport, Wait};
-use crate::types::{CipherTriple, WrapOptions};
+use crate::types::CipherTriple;
 
 mod file;
 mod options;
@@ -140,7 +141,7 @@ impl<B: Backend, E: Endpoint> std::fmt::Debug for SslStream<B, E> {
     }
 }
 
-/// `SSLContext.wrap_stream`: see [`Context::wrap_stream`].
+/// `SSLContext.wrap_stream`: see [`crate::ContextExt::wrap_stream`].
 pub(crate) fn wrap_stream<B: Backend, E: Endpoint>(
     context: &B::Context,
     endpoint: E,

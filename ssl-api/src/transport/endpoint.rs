@@ -261,7 +261,7 @@ impl<S: std::os::fd::AsFd + Send + Sync + 'static> Endpoint for BorrowedSocket<S
     }
 
     fn describe(&self) -> String {
-        crate::socket::describe(&socket2::SockRef::from(&self.0))
+        super::socket::describe(&socket2::SockRef::from(&self.0))
     }
 }
 

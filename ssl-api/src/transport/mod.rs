@@ -24,6 +24,7 @@ use crate::bio::{Bio, MemoryBio};
 
 pub(crate) mod endpoint;
 pub(crate) mod link;
+mod socket;
 
 #[cfg(unix)]
 pub use endpoint::BorrowedSocket;
