@@ -10,6 +10,7 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod async_cases;
 pub mod bench;
 pub mod bench_ab;
 pub mod bench_report;

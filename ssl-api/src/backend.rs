@@ -275,7 +275,7 @@ pub trait Context: Clone + Send + Sync + Sized {
 /// `SSLObject` (O1): one TLS connection over an incoming and an outgoing
 /// [`MemoryBio`]. All I/O is non-blocking: when bytes must move, calls fail with
 /// `SSLWantReadError` / `SSLWantWriteError`.
-pub trait Object: Send + Sized {
+pub trait Object: Send + Unpin + Sized {
     /// The backend this object belongs to.
     type Backend: Backend<Object = Self>;
 

@@ -25,6 +25,8 @@ pub mod pyvalue;
 pub mod settings;
 pub mod socket;
 pub mod stream;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod transport;
 pub mod types;
 pub mod wrap;

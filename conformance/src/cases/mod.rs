@@ -9,6 +9,7 @@ use ssl_api::{Backend, Context, Error, SslErrorKind};
 use crate::pki::Pki;
 
 // The socket and interop cases live in their own modules; the suite lists them below.
+pub use crate::async_cases::*;
 pub use crate::interop_cases::*;
 pub use crate::record_cases::*;
 pub use crate::socket_cases::*;
@@ -246,6 +247,13 @@ case_list! {
     socket_client_hello_6k ["S3", "X14"],
     borrowed_client_hello_6k ["S3", "X14"],
     stream_client_hello_6k ["S3", "X14"],
+    async_echo_1mib ["S2", "S3", "S4", "S5", "S11"],
+    async_verify_failures ["S3", "E7"],
+    async_alpn ["X14", "S9"],
+    async_close_notify_and_ragged_eof ["S16", "E6", "S10"],
+    async_timeout_leaves_connection_usable ["S2"],
+    async_session_resumption ["S14"],
+    async_concurrent_1000 ["S1"],
     interop_cpython_server ["S1", "S4", "S5", "S9", "S11"],
     interop_cpython_client ["S1", "S4", "S5", "S9", "S11"],
     interop_openssl_s_server ["S1", "S4", "S9"],
