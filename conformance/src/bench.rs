@@ -6,7 +6,9 @@
 //! baseline lives in a submodule that uses only that library's own API.
 
 use std::net::TcpStream;
+
 use std::sync::Arc;
+use tokio::runtime::Runtime;
 
 use ssl_api::ContextExt;
 use ssl_api::{Backend, Context, Error, MemoryBio, Object, Result, WrapOptions};
@@ -288,6 +290,135 @@ pub trait DirectLibrary {
         total: usize,
         chunk: &[u8],
     ) -> usize;
+    /// The same over the library's own tokio adapter (tokio-rustls,
+    /// tokio-openssl, tokio-native-tls) on `rt`: the server reads on a
+    /// spawned task while the client writes.
+    fn async_bulk(setup: &Self::Setup, rt: &Runtime, total: usize, chunk: &[u8]) -> usize;
+    /// A full handshake over the library's own tokio adapter, on a new
+    /// loopback TCP pair, with one byte each way.
+    fn async_handshake(setup: &Self::Setup, rt: &Runtime);
+}
+
+/// A runtime for the async workloads: two workers, as two threads do the
+/// socket workloads.
+pub fn async_runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// A connected loopback tokio TCP pair `(client, server)` on 127.0.0.1.
+pub async fn tokio_tcp_pair() -> std::io::Result<(tokio::net::TcpStream, tokio::net::TcpStream)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let client = tokio::net::TcpStream::connect(listener.local_addr()?).await?;
+    let (server, _) = listener.accept().await?;
+    // Both ends: a handshake's small last records must not wait on Nagle's
+    // algorithm for a delayed ACK (40 ms a connection, on either side).
+    client.set_nodelay(true)?;
+    server.set_nodelay(true)?;
+    Ok((client, server))
+}
+
+/// Reads until `total` bytes, EOF or an error; returns the count.
+pub async fn read_counted_async(
+    stream: &mut (impl tokio::io::AsyncRead + Unpin),
+    total: usize,
+) -> usize {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0u8; 16 << 10];
+    let mut got = 0;
+    while got < total {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    got
+}
+
+/// Writes `total` bytes in `chunk` writes, then flushes.
+pub async fn write_counted_async(
+    stream: &mut (impl tokio::io::AsyncWrite + Unpin),
+    total: usize,
+    chunk: &[u8],
+) {
+    use tokio::io::AsyncWriteExt;
+    let mut sent = 0;
+    while sent < total {
+        stream.write_all(chunk).await.expect("write");
+        sent += chunk.len();
+    }
+    stream.flush().await.expect("flush");
+}
+
+/// One byte each way over an async TLS pair (the end of a handshake
+/// workload, as in every baseline).
+pub async fn ping_pong(
+    c: &mut (impl tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin),
+    s: &mut (impl tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin),
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut b = [0u8; 1];
+    s.write_all(b"x").await.expect("write");
+    s.flush().await.expect("flush");
+    c.read_exact(&mut b).await.expect("read");
+    c.write_all(b"y").await.expect("write");
+    c.flush().await.expect("flush");
+    s.read_exact(&mut b).await.expect("read");
+}
+
+/// A full handshake through the framework's async stream on a new loopback
+/// pair (the twin of [`DirectLibrary::async_handshake`]).
+pub fn framework_async_handshake<B: Backend>(
+    rt: &Runtime,
+    client: &B::Context,
+    server: &B::Context,
+) -> Result<()> {
+    rt.block_on(async {
+        let (ctcp, stcp) = tokio_tcp_pair().await?;
+        let server = server.clone();
+        let acceptor = tokio::spawn(async move {
+            ssl_api::tokio::accept(&server, ssl_api::SocketOptions::server(), stcp).await
+        });
+        let mut c =
+            ssl_api::tokio::connect(client, ssl_api::SocketOptions::client("localhost"), ctcp)
+                .await?;
+        let mut s = acceptor
+            .await
+            .map_err(|_| Error::value("the server task panicked"))??;
+        ping_pong(&mut c, &mut s).await;
+        Ok(())
+    })
+}
+
+/// The framework's async stream (`ssl_api::tokio`) over a loopback pair on
+/// `rt` (the twin of [`DirectLibrary::async_bulk`]).
+pub fn framework_async_bulk<B: Backend>(
+    rt: &Runtime,
+    client: &B::Context,
+    server: &B::Context,
+    total: usize,
+    chunk: &[u8],
+) -> Result<usize> {
+    rt.block_on(async {
+        let (ctcp, stcp) = tokio_tcp_pair().await?;
+        let server = server.clone();
+        let reader = tokio::spawn(async move {
+            let mut s =
+                ssl_api::tokio::accept(&server, ssl_api::SocketOptions::server(), stcp).await?;
+            Ok::<usize, std::io::Error>(read_counted_async(&mut s, total).await)
+        });
+        let mut c =
+            ssl_api::tokio::connect(client, ssl_api::SocketOptions::client("localhost"), ctcp)
+                .await?;
+        write_counted_async(&mut c, total, chunk).await;
+        let got = reader
+            .await
+            .map_err(|_| Error::value("the reader task panicked"))??;
+        Ok(got)
+    })
 }
 
 /// A connected loopback TCP pair `(client, server)` on 127.0.0.1.
@@ -549,6 +680,40 @@ pub mod rustls_direct {
                 reader.join().expect("reader")
             })
         }
+
+        fn async_bulk(
+            (client, server): &Self::Setup,
+            rt: &Runtime,
+            total: usize,
+            chunk: &[u8],
+        ) -> usize {
+            rt.block_on(async {
+                let (ctcp, stcp) = tokio_tcp_pair().await.expect("tcp");
+                let acceptor = tokio_rustls::TlsAcceptor::from(server.clone());
+                let reader = tokio::spawn(async move {
+                    let mut s = acceptor.accept(stcp).await.expect("accept");
+                    read_counted_async(&mut s, total).await
+                });
+                let connector = tokio_rustls::TlsConnector::from(client.clone());
+                let name = ServerName::try_from("localhost").expect("name");
+                let mut c = connector.connect(name, ctcp).await.expect("connect");
+                write_counted_async(&mut c, total, chunk).await;
+                reader.await.expect("reader")
+            })
+        }
+
+        fn async_handshake((client, server): &Self::Setup, rt: &Runtime) {
+            rt.block_on(async {
+                let (ctcp, stcp) = tokio_tcp_pair().await.expect("tcp");
+                let acceptor = tokio_rustls::TlsAcceptor::from(server.clone());
+                let server = tokio::spawn(async move { acceptor.accept(stcp).await });
+                let connector = tokio_rustls::TlsConnector::from(client.clone());
+                let name = ServerName::try_from("localhost").expect("name");
+                let mut c = connector.connect(name, ctcp).await.expect("connect");
+                let mut s = server.await.expect("task").expect("accept");
+                ping_pong(&mut c, &mut s).await;
+            })
+        }
     }
 }
 
@@ -686,6 +851,33 @@ pub mod native_direct {
                     sent += chunk.len();
                 }
                 reader.join().expect("reader")
+            })
+        }
+
+        fn async_bulk(setup: &Setup, rt: &Runtime, total: usize, chunk: &[u8]) -> usize {
+            rt.block_on(async {
+                let (ctcp, stcp) = tokio_tcp_pair().await.expect("tcp");
+                let acceptor = tokio_native_tls::TlsAcceptor::from(setup.acceptor.clone());
+                let reader = tokio::spawn(async move {
+                    let mut s = acceptor.accept(stcp).await.expect("accept");
+                    read_counted_async(&mut s, total).await
+                });
+                let connector = tokio_native_tls::TlsConnector::from(setup.connector.clone());
+                let mut c = connector.connect("localhost", ctcp).await.expect("connect");
+                write_counted_async(&mut c, total, chunk).await;
+                reader.await.expect("reader")
+            })
+        }
+
+        fn async_handshake(setup: &Setup, rt: &Runtime) {
+            rt.block_on(async {
+                let (ctcp, stcp) = tokio_tcp_pair().await.expect("tcp");
+                let acceptor = tokio_native_tls::TlsAcceptor::from(setup.acceptor.clone());
+                let server = tokio::spawn(async move { acceptor.accept(stcp).await });
+                let connector = tokio_native_tls::TlsConnector::from(setup.connector.clone());
+                let mut c = connector.connect("localhost", ctcp).await.expect("connect");
+                let mut s = server.await.expect("task").expect("accept");
+                ping_pong(&mut c, &mut s).await;
             })
         }
     }
@@ -944,6 +1136,46 @@ pub mod openssl_direct {
                     sent += chunk.len();
                 }
                 reader.join().expect("reader")
+            })
+        }
+
+        fn async_bulk(setup: &Setup, rt: &Runtime, total: usize, chunk: &[u8]) -> usize {
+            rt.block_on(async {
+                let (ctcp, stcp) = tokio_tcp_pair().await.expect("tcp");
+                let server = setup.server.clone();
+                let reader = tokio::spawn(async move {
+                    let ssl = openssl::ssl::Ssl::new(&server).expect("ssl");
+                    let mut s = tokio_openssl::SslStream::new(ssl, stcp).expect("stream");
+                    std::pin::Pin::new(&mut s).accept().await.expect("accept");
+                    read_counted_async(&mut s, total).await
+                });
+                let mut ssl = openssl::ssl::Ssl::new(&setup.client).expect("ssl");
+                ssl.set_hostname("localhost").expect("sni");
+                ssl.param_mut().set_host("localhost").expect("host");
+                let mut c = tokio_openssl::SslStream::new(ssl, ctcp).expect("stream");
+                std::pin::Pin::new(&mut c).connect().await.expect("connect");
+                write_counted_async(&mut c, total, chunk).await;
+                reader.await.expect("reader")
+            })
+        }
+
+        fn async_handshake(setup: &Setup, rt: &Runtime) {
+            rt.block_on(async {
+                let (ctcp, stcp) = tokio_tcp_pair().await.expect("tcp");
+                let server_ctx = setup.server.clone();
+                let server = tokio::spawn(async move {
+                    let ssl = openssl::ssl::Ssl::new(&server_ctx).expect("ssl");
+                    let mut s = tokio_openssl::SslStream::new(ssl, stcp).expect("stream");
+                    std::pin::Pin::new(&mut s).accept().await.expect("accept");
+                    s
+                });
+                let mut ssl = openssl::ssl::Ssl::new(&setup.client).expect("ssl");
+                ssl.set_hostname("localhost").expect("sni");
+                ssl.param_mut().set_host("localhost").expect("host");
+                let mut c = tokio_openssl::SslStream::new(ssl, ctcp).expect("stream");
+                std::pin::Pin::new(&mut c).connect().await.expect("connect");
+                let mut s = server.await.expect("task");
+                ping_pong(&mut c, &mut s).await;
             })
         }
     }

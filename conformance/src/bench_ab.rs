@@ -328,6 +328,55 @@ where
             },
         ));
     }
+    let label = format!("bulk_async/{name} {}", suites[0].unwrap_or("negotiated"));
+    if wanted(&label) {
+        let suite = suites[0];
+        let (client, server) =
+            bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, suite).expect("contexts");
+        let setup = D::setup(pki, CertKind::EcdsaP256, suite, false);
+        let rt = bench::async_runtime();
+        out.push(measure(
+            label,
+            Some(bulk_total as u64),
+            rounds * 2,
+            || {
+                timed_with_cpu(|| {
+                    let got = bench::framework_async_bulk::<D::Backend>(
+                        &rt, &client, &server, bulk_total, &chunk,
+                    );
+                    assert_eq!(got.expect("async bulk"), bulk_total);
+                })
+            },
+            || {
+                timed_with_cpu(|| {
+                    assert_eq!(D::async_bulk(&setup, &rt, bulk_total, &chunk), bulk_total)
+                })
+            },
+        ));
+    }
+    let label = format!("handshake_async/{name} EcdsaP256");
+    if wanted(&label) {
+        let (client, server) =
+            bench::contexts::<D::Backend>(pki, CertKind::EcdsaP256, None).expect("contexts");
+        let setup = D::setup(pki, CertKind::EcdsaP256, None, false);
+        let rt = bench::async_runtime();
+        out.push(measure(
+            label,
+            None,
+            rounds,
+            || {
+                let t = Instant::now();
+                bench::framework_async_handshake::<D::Backend>(&rt, &client, &server)
+                    .expect("async handshake");
+                Sample::wall(t.elapsed())
+            },
+            || {
+                let t = Instant::now();
+                D::async_handshake(&setup, &rt);
+                Sample::wall(t.elapsed())
+            },
+        ));
+    }
     for kind in [CertKind::EcdsaP256, CertKind::Rsa2048] {
         let label = format!("handshake/{name} {kind:?}");
         if !wanted(&label) {

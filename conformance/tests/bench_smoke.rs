@@ -179,6 +179,8 @@ fn interleaved_workloads_run() {
             "bulk_memorybio/rustls TLS_CHACHA20_POLY1305_SHA256",
             "bulk_socket/rustls TLS_AES_128_GCM_SHA256",
             "bulk_stream/rustls TLS_AES_128_GCM_SHA256",
+            "bulk_async/rustls TLS_AES_128_GCM_SHA256",
+            "handshake_async/rustls EcdsaP256",
             "handshake/rustls EcdsaP256",
             "handshake/rustls Rsa2048",
             "handshake/rustls resumed",
