@@ -428,3 +428,136 @@ pub fn async_concurrent_1000<B: Backend>(pki: &Pki) -> CaseResult {
         Ok(Outcome::Pass)
     })
 }
+
+/// X16/S13: the servername callback runs during the async handshake, sees
+/// the name and swaps the context (the other context's certificate is
+/// served, and the stream's `context()` is the swapped one).
+pub fn async_sni_callback_swaps_context<B: Backend>(pki: &Pki) -> CaseResult {
+    use std::sync::{Arc, Mutex};
+    if let Some(reason) = B::capabilities().unsupported_reason("X16") {
+        return Ok(Outcome::NotSupported(format!("X16: {reason}")));
+    }
+    let other = <B::Context as Context>::new(ssl_api::PROTOCOL_TLS_SERVER).map_err(e2s)?;
+    other
+        .load_cert_chain(&pki.wrong_name.cert, Some(&pki.wrong_name.key), None)
+        .map_err(e2s)?;
+    // A mark to tell the contexts apart: only the other one holds a CA.
+    other
+        .load_verify_locations(Some(&pki.other_ca), None, None)
+        .map_err(e2s)?;
+    let server = server_ctx::<B>(pki)?;
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let (record, swap_to) = (seen.clone(), other.clone());
+    let cb: ssl_api::ServernameCallback<B> = Arc::new(move |req| {
+        record
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(req.server_name.clone());
+        req.context = swap_to.clone();
+        Ok(None)
+    });
+    server.set_servername_callback(Some(cb)).map_err(e2s)?;
+    let client_ctx = client_ctx::<B>(pki)?;
+    client_ctx.set_check_hostname(false).map_err(e2s)?;
+    let wrong_der = pki.wrong_name.der.clone();
+    run(async move {
+        let (l, port) = listener().await?;
+        let srv = tokio::spawn(async move {
+            let (tcp, _) = l.accept().await.map_err(|e| e.to_string())?;
+            let s = accept(&server, SocketOptions::server(), tcp)
+                .await
+                .map_err(io2s)?;
+            // The stream's context is the one the callback chose.
+            let swapped = s
+                .context()
+                .get_ca_certs_der()
+                .map(|v| v.len() == 1)
+                .unwrap_or(false);
+            Ok::<bool, String>(swapped)
+        });
+        let c = client::<B>(&client_ctx, port, SocketOptions::client("localhost"))
+            .await
+            .map_err(io2s)?;
+        ensure!(
+            c.getpeercert_der().map_err(e2s)?.as_deref() == Some(&wrong_der[..]),
+            "the swapped context's certificate was not served"
+        );
+        ensure!(
+            srv.await.map_err(|e| e.to_string())??,
+            "the server stream's context() is not the swapped one"
+        );
+        ensure!(
+            seen.lock().unwrap_or_else(|e| e.into_inner()).as_slice()
+                == [Some("localhost".to_string())],
+            "the callback saw {:?}",
+            seen.lock().unwrap_or_else(|e| e.into_inner())
+        );
+        Ok(Outcome::Pass)
+    })
+}
+
+/// X4/S4: a client certificate over the async stream: the server requires
+/// and verifies it, and sees the client's record; without one, the server's
+/// handshake fails.
+pub fn async_client_certificate<B: Backend>(pki: &Pki) -> CaseResult {
+    if let Some(reason) = B::capabilities().unsupported_reason("X4") {
+        return Ok(Outcome::NotSupported(format!("X4: {reason}")));
+    }
+    let server = server_ctx::<B>(pki)?;
+    server
+        .load_verify_locations(Some(&pki.ca), None, None)
+        .map_err(e2s)?;
+    server
+        .set_verify_mode(ssl_api::CERT_REQUIRED)
+        .map_err(e2s)?;
+    let with_cert = client_ctx::<B>(pki)?;
+    with_cert
+        .load_cert_chain(&pki.client.cert, Some(&pki.client.key), None)
+        .map_err(e2s)?;
+    let without = client_ctx::<B>(pki)?;
+    run(async move {
+        for (client_ctx, has_cert) in [(with_cert, true), (without, false)] {
+            let (l, port) = listener().await?;
+            let server = server.clone();
+            let srv = tokio::spawn(async move {
+                let (tcp, _) = l.accept().await.map_err(|e| e.to_string())?;
+                let r = accept(&server, SocketOptions::server(), tcp).await;
+                Ok::<_, String>(match r {
+                    Ok(mut s) => {
+                        let peer = s.getpeercert().map_err(e2s)?;
+                        let mut b = [0u8; 1];
+                        let _ = s.read(&mut b).await;
+                        Some(peer)
+                    }
+                    Err(_) => None,
+                })
+            });
+            let c = client::<B>(&client_ctx, port, SocketOptions::client("localhost")).await;
+            if let Ok(mut c) = c {
+                // TLS 1.3: the client learns of a refusal on its first read.
+                let _ = c.write_all(b"x").await;
+                let _ = c.flush().await;
+                let mut b = [0u8; 1];
+                let _ = tokio::time::timeout(Duration::from_secs(2), c.read(&mut b)).await;
+            }
+            match (srv.await.map_err(|e| e.to_string())??, has_cert) {
+                (Some(Some(rec)), true) => ensure!(
+                    rec.subject()
+                        .iter()
+                        .flatten()
+                        .any(|(k, v)| k == "commonName" && v.as_str() == Some("client")),
+                    "client certificate subject {:?}",
+                    rec.subject()
+                ),
+                (None, false) => {}
+                (other, _) => {
+                    return Err(format!(
+                        "client certificate {has_cert}: the server saw {:?}",
+                        other.map(|p| p.is_some())
+                    ))
+                }
+            }
+        }
+        Ok(Outcome::Pass)
+    })
+}

@@ -254,6 +254,8 @@ case_list! {
     async_timeout_leaves_connection_usable ["S2"],
     async_session_resumption ["S14"],
     async_concurrent_1000 ["S1"],
+    async_sni_callback_swaps_context ["X16", "S13"],
+    async_client_certificate ["X4", "S4"],
     interop_cpython_server ["S1", "S4", "S5", "S9", "S11"],
     interop_cpython_client ["S1", "S4", "S5", "S9", "S11"],
     interop_openssl_s_server ["S1", "S4", "S9"],

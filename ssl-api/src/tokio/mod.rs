@@ -370,6 +370,26 @@ where
     pub fn pending(&self) -> usize {
         self.obj.pending()
     }
+
+    /// `shared_ciphers()` (S6).
+    pub fn shared_ciphers(&self) -> Option<Vec<CipherTriple>> {
+        self.obj.shared_ciphers()
+    }
+
+    /// `compression()` (S7).
+    pub fn compression(&self) -> Option<String> {
+        self.obj.compression()
+    }
+
+    /// `selected_npn_protocol()` (S9).
+    pub fn selected_npn_protocol(&self) -> Option<String> {
+        self.obj.selected_npn_protocol()
+    }
+
+    /// `server_side` (S13).
+    pub fn server_side(&self) -> bool {
+        self.obj.server_side()
+    }
 }
 
 impl<B: Backend, IO> AsyncRead for TlsStream<B, IO>
