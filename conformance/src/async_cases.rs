@@ -9,7 +9,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use ssl_api::tokio::{accept, connect, TlsStream};
-use ssl_api::{Backend, Context, Error, SocketOptions, SslErrorKind};
+use ssl_api::{Backend, Context, Error, SocketOptions};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -53,6 +53,18 @@ fn io2s(e: std::io::Error) -> String {
 /// The `ssl_api::Error` inside an io error from the stream.
 fn ssl_error(e: &std::io::Error) -> Option<&Error> {
     e.get_ref().and_then(|inner| inner.downcast_ref::<Error>())
+}
+
+/// The stream's error as the `ssl_api::Error` it carries (an OS error as
+/// itself).
+fn into_ssl_error(e: std::io::Error) -> Error {
+    if ssl_error(&e).is_none() {
+        return Error::Io(e);
+    }
+    match e.into_inner().map(|inner| inner.downcast::<Error>()) {
+        Some(Ok(inner)) => *inner,
+        _ => Error::value("an error without its cause"),
+    }
 }
 
 async fn listener() -> Result<(TcpListener, u16), String> {
@@ -166,17 +178,9 @@ pub fn async_verify_failures<B: Backend>(pki: &Pki) -> CaseResult {
                 Ok::<bool, String>(accept(&server, SocketOptions::server(), tcp).await.is_err())
             });
             let r = client::<B>(&client_ctx, port, SocketOptions::client("localhost")).await;
-            let e = match r {
-                Ok(_) => return Err(format!("verify {code}: the handshake succeeded")),
-                Err(e) => e,
-            };
-            match ssl_error(&e) {
-                Some(Error::Ssl(s)) if s.kind == SslErrorKind::CertVerification => {
-                    let got = s.verify.as_ref().map(|v| v.code);
-                    ensure!(got == Some(code), "verify code {got:?}, expected {code}");
-                }
-                _ => return Err(format!("verify {code}: {}", io2s(e))),
-            }
+            // The same SSLCertVerificationError as the blocking handshake's.
+            let r = r.map(|_| ()).map_err(into_ssl_error);
+            crate::cases::expect_verify_error(&r, code)?;
             ensure!(
                 srv.await.map_err(|e| e.to_string())??,
                 "verify {code}: the server did not fail after the client's alert"

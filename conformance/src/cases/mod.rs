@@ -72,7 +72,8 @@ pub fn client_ctx<B: Backend>(pki: &Pki) -> Result<B::Context, String> {
     Ok(c)
 }
 
-fn expect_verify_error(r: &ssl_api::Result<()>, code: i64) -> Result<(), String> {
+/// The SSLCertVerificationError with verify `code` (and CPython's reason).
+pub(crate) fn expect_verify_error(r: &ssl_api::Result<()>, code: i64) -> Result<(), String> {
     match r {
         Err(Error::Ssl(e)) if e.kind == SslErrorKind::CertVerification => {
             let got = e.verify.as_ref().map(|v| v.code);

@@ -340,9 +340,14 @@ impl<B: Backend, E: Endpoint> SslStream<B, E> {
         }
     }
 
+    /// `OSError(ENOTCONN)` before the lazy client wrap has connected.
     pub(crate) fn check_connected(&self) -> Result<()> {
         if !self.connected {
-            return Err(Error::Io(io::ErrorKind::NotConnected.into()));
+            #[cfg(unix)]
+            let e = io::Error::from(rustix::io::Errno::NOTCONN);
+            #[cfg(not(unix))]
+            let e = io::Error::from_raw_os_error(10057); // WSAENOTCONN
+            return Err(Error::Io(e));
         }
         Ok(())
     }

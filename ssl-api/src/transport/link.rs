@@ -181,10 +181,7 @@ impl<E> Link<E> {
     /// Holds the library's output in the queue (true during a handshake)
     /// instead of sending it as it is written.
     pub fn hold_output(&self, hold: bool) {
-        let mut st = self.lock();
-        if st.hold != hold {
-            st.hold = hold;
-        }
+        self.lock().hold = hold;
     }
 
     /// Bytes of ours queued and not sent yet.
@@ -256,10 +253,7 @@ impl<E: Endpoint> Link<E> {
     /// `unwrap()`), waiting as the call may.
     pub fn plain_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         let mut st = self.lock();
-        if !st.inbuf.is_empty() {
-            let n = buf.len().min(st.inbuf.len());
-            buf[..n].copy_from_slice(&st.inbuf.bytes()[..n]);
-            st.inbuf.consume(n);
+        if let Some(n) = Self::take_buffered(&mut st, buf) {
             return Ok(n);
         }
         let wait = st.wait;
@@ -284,6 +278,17 @@ impl<E: Endpoint> Link<E> {
             st.received += got as u64;
         }
         got
+    }
+
+    /// Bytes read ahead into the input buffer, first.
+    fn take_buffered(st: &mut LinkState, buf: &mut [u8]) -> Option<usize> {
+        if st.inbuf.is_empty() {
+            return None;
+        }
+        let n = buf.len().min(st.inbuf.len());
+        buf[..n].copy_from_slice(&st.inbuf.bytes()[..n]);
+        st.inbuf.consume(n);
+        Some(n)
     }
 
     /// Keeps `e` for the driver; the library sees `WouldBlock`.
@@ -364,10 +369,7 @@ impl<E: Endpoint> Link<E> {
 impl<E: Endpoint> Transport for Link<E> {
     fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         let mut st = self.lock();
-        if !st.inbuf.is_empty() {
-            let n = buf.len().min(st.inbuf.len());
-            buf[..n].copy_from_slice(&st.inbuf.bytes()[..n]);
-            st.inbuf.consume(n);
+        if let Some(n) = Self::take_buffered(&mut st, buf) {
             return Ok(n);
         }
         self.fill(&mut st, buf)
