@@ -160,19 +160,7 @@ impl<B: Backend, E: Endpoint> SslStream<B, E> {
         endpoint: E,
         options: SocketOptions<B>,
     ) -> Result<Self> {
-        if options.server_side {
-            if options.server_hostname.is_some() {
-                return Err(Error::value(
-                    "server_hostname can only be specified in client mode",
-                ));
-            }
-            if options.session.is_some() {
-                return Err(Error::value("session can only be specified in client mode"));
-            }
-        }
-        if context.check_hostname() && options.server_hostname.is_none() {
-            return Err(Error::value("check_hostname requires server_hostname"));
-        }
+        options.check(context)?;
         Ok(SslStream {
             link: Some(Arc::new(Link::new(endpoint))),
             obj: None,
@@ -263,7 +251,7 @@ impl<B: Backend, E: Endpoint> SslStream<B, E> {
     /// Sends what the Object queued. `strict`: every byte must leave
     /// (waiting as the mode allows, else WantWrite / timeout); otherwise
     /// what the endpoint takes now, the rest left for later.
-    fn flush_output(&mut self, op: Op, strict: bool) -> Result<()> {
+    fn flush_output(&self, op: Op, strict: bool) -> Result<()> {
         let link = self.link()?;
         // A handshake flight leaves whole: the Object's output is held while
         // it shakes hands, and goes out here.
@@ -288,7 +276,8 @@ impl<B: Backend, E: Endpoint> SslStream<B, E> {
         strict_edges: bool,
         mut step: impl FnMut(&mut B::Object) -> Result<T>,
     ) -> Result<T> {
-        let link = self.link()?.clone();
+        // A borrow of the field alone: the Object is borrowed beside it.
+        let link = self.link.as_ref().ok_or_else(bad_fd)?;
         self.flush_output(op, strict_edges)?;
         loop {
             let received = link.received();

@@ -1,6 +1,7 @@
 //! [`SocketOptions`]: the per-connection arguments of `wrap_socket` / `wrap_stream`.
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Context};
+use crate::error::{Error, Result};
 
 /// The per-connection arguments of `SSLContext.wrap_socket` (X19):
 /// `server_side=False, do_handshake_on_connect=True, suppress_ragged_eofs=True,
@@ -65,5 +66,27 @@ impl<B: Backend> SocketOptions<B> {
     pub fn session(mut self, session: B::Session) -> Self {
         self.session = Some(session);
         self
+    }
+}
+
+impl<B: Backend> SocketOptions<B> {
+    /// Python's argument checks of `wrap_socket` (X19) against `context`:
+    /// ValueErrors for `server_hostname` or `session` on the server side,
+    /// and for a client without `server_hostname` under `check_hostname`.
+    pub(crate) fn check(&self, context: &B::Context) -> Result<()> {
+        if self.server_side {
+            if self.server_hostname.is_some() {
+                return Err(Error::value(
+                    "server_hostname can only be specified in client mode",
+                ));
+            }
+            if self.session.is_some() {
+                return Err(Error::value("session can only be specified in client mode"));
+            }
+        }
+        if context.check_hostname() && self.server_hostname.is_none() {
+            return Err(Error::value("check_hostname requires server_hostname"));
+        }
+        Ok(())
     }
 }

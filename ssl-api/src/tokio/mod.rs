@@ -182,12 +182,7 @@ async fn handshake<C: Context, IO>(
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    if options.server_side && options.server_hostname.is_some() {
-        return Err(Error::value("server_hostname can only be specified in client mode").into());
-    }
-    if context.check_hostname() && options.server_hostname.is_none() {
-        return Err(Error::value("check_hostname requires server_hostname").into());
-    }
+    options.check(context)?;
     let link = Arc::new(Link::new(AsyncIo::new(io)));
     // Every call of the Object polls; a handshake flight leaves whole.
     link.set_wait(Wait::Never);

@@ -204,11 +204,6 @@ impl<E> Link<E> {
     pub fn take_error(&self) -> Option<(Direction, io::Error)> {
         self.lock().error.take()
     }
-
-    /// Whether an error waits to be raised.
-    pub fn has_error(&self) -> bool {
-        self.lock().error.is_some()
-    }
 }
 
 impl<E: Endpoint> Link<E> {
