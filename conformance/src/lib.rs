@@ -10,13 +10,13 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod async_cases;
 pub mod bench;
 pub mod bench_ab;
 pub mod bench_report;
 pub mod carriers;
 pub mod cases;
 pub mod expectations;
+pub mod flavors;
 pub mod harness;
 pub mod interop;
 pub mod interop_cases;
@@ -26,6 +26,7 @@ pub mod record_cases;
 pub mod reference;
 pub mod report;
 pub mod socket_cases;
+pub mod stream_cases;
 pub mod tools;
 
 use cases::{CaseResult, Outcome};

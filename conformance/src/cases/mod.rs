@@ -9,10 +9,10 @@ use ssl_api::{Backend, Context, Error, SslErrorKind};
 use crate::pki::Pki;
 
 // The socket and interop cases live in their own modules; the suite lists them below.
-pub use crate::async_cases::*;
 pub use crate::interop_cases::*;
 pub use crate::record_cases::*;
 pub use crate::socket_cases::*;
+pub use crate::stream_cases::*;
 
 /// What a case concluded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -248,12 +248,39 @@ case_list! {
     socket_client_hello_6k ["S3", "X14"],
     borrowed_client_hello_6k ["S3", "X14"],
     stream_client_hello_6k ["S3", "X14"],
+    socket_echo_1mib ["S2", "S3", "S4", "S5", "S11"],
+    socket_verify_failures ["S3", "E7"],
+    socket_alpn_agreed ["X14", "S9"],
+    socket_close_notify_and_ragged_eof ["S16", "E6", "S10"],
+    socket_timeout_leaves_connection_usable ["S2"],
+    socket_resumed_session ["S14"],
+    socket_concurrent_1000 ["S1"],
+    socket_sni_callback_swaps_context ["X16", "S13"],
+    socket_client_certificate ["X4", "S4"],
+    borrowed_echo_1mib ["S2", "S3", "S4", "S5", "S11"],
+    borrowed_verify_failures ["S3", "E7"],
+    borrowed_alpn_agreed ["X14", "S9"],
+    borrowed_close_notify_and_ragged_eof ["S16", "E6", "S10"],
+    borrowed_timeout_leaves_connection_usable ["S2"],
+    borrowed_resumed_session ["S14"],
+    borrowed_concurrent_1000 ["S1"],
+    borrowed_sni_callback_swaps_context ["X16", "S13"],
+    borrowed_client_certificate ["X4", "S4"],
+    stream_echo_1mib ["S2", "S3", "S4", "S5", "S11"],
+    stream_verify_failures ["S3", "E7"],
+    stream_alpn_agreed ["X14", "S9"],
+    stream_close_notify_and_ragged_eof ["S16", "E6", "S10"],
+    stream_timeout_leaves_connection_usable ["S2"],
+    stream_resumed_session ["S14"],
+    stream_concurrent_1000 ["S1"],
+    stream_sni_callback_swaps_context ["X16", "S13"],
+    stream_client_certificate ["X4", "S4"],
     async_echo_1mib ["S2", "S3", "S4", "S5", "S11"],
     async_verify_failures ["S3", "E7"],
-    async_alpn ["X14", "S9"],
+    async_alpn_agreed ["X14", "S9"],
     async_close_notify_and_ragged_eof ["S16", "E6", "S10"],
     async_timeout_leaves_connection_usable ["S2"],
-    async_session_resumption ["S14"],
+    async_resumed_session ["S14"],
     async_concurrent_1000 ["S1"],
     async_sni_callback_swaps_context ["X16", "S13"],
     async_client_certificate ["X4", "S4"],
