@@ -188,7 +188,9 @@ impl NativeObject {
             }
             Err(HandshakeError::Failure(e)) => {
                 self.engine = Engine::Failed;
-                Err(errors::from_native(&e))
+                // native-tls's error does not know the name: CPython's words
+                // for a mismatch name it.
+                Err(errors::from_native(&e).on_connection_to(self.server_hostname.as_deref()))
             }
         }
     }

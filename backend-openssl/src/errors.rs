@@ -16,7 +16,7 @@
 
 use openssl::error::ErrorStack;
 use openssl::ssl::{ErrorCode, SslRef};
-use ssl_api::{Error, SslErrorKind};
+use ssl_api::{Error, SslErrorKind, VerifyFailure};
 
 /// `ERR_LIB_SSL`.
 pub(crate) const LIB_SSL: i32 = 20;
@@ -24,10 +24,6 @@ pub(crate) const LIB_SSL: i32 = 20;
 const SSL_R_CERTIFICATE_VERIFY_FAILED: i32 = 134;
 /// `SSL_R_UNEXPECTED_EOF_WHILE_READING`.
 const SSL_R_UNEXPECTED_EOF_WHILE_READING: i32 = 294;
-/// `X509_V_ERR_HOSTNAME_MISMATCH`.
-const X509_V_ERR_HOSTNAME_MISMATCH: i64 = 62;
-/// `X509_V_ERR_IP_ADDRESS_MISMATCH`.
-const X509_V_ERR_IP_ADDRESS_MISMATCH: i64 = 64;
 
 /// `ERR_LIB_*` number -> CPython's library mnemonic.
 pub(crate) fn library_mnemonic(lib: i32) -> Option<&'static str> {
@@ -149,17 +145,8 @@ pub(crate) fn from_stack(stack: &ErrorStack, verify: Option<&VerifyContext<'_>>)
     if lib == LIB_SSL && reason == SSL_R_CERTIFICATE_VERIFY_FAILED {
         if let Some(v) = verify {
             let (code, text) = v.result();
-            let host = v.hostname.unwrap_or("");
-            let message = match code {
-                X509_V_ERR_HOSTNAME_MISMATCH => {
-                    format!("Hostname mismatch, certificate is not valid for '{host}'.")
-                }
-                X509_V_ERR_IP_ADDRESS_MISMATCH => {
-                    format!("IP address mismatch, certificate is not valid for '{host}'.")
-                }
-                _ => text.to_owned(),
-            };
-            return Error::cert_verify(code, message);
+            let failure = VerifyFailure::of_connection(code, text, v.hostname);
+            return Error::cert_verify(failure.code, failure.message);
         }
     }
     let text = last.reason();

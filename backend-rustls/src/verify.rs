@@ -17,7 +17,9 @@ use rustls::pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 use ssl_api::constants::{VerifyFlags, VerifyMode, CERT_NONE, CERT_REQUIRED};
-use ssl_api::{match_hostname, VerifyFailure};
+use ssl_api::{
+    match_hostname, VerifyFailure, X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH,
+};
 
 /// What a verifier needs from the context, frozen when the config is built.
 #[derive(Debug)]
@@ -272,13 +274,15 @@ impl VerifyPolicy {
         let (host, is_ip) = match name {
             ServerName::DnsName(d) => (d.as_ref().to_owned(), false),
             ServerName::IpAddress(ip) => (std::net::IpAddr::from(*ip).to_string(), true),
-            _ => return Err(failure(62, "Hostname mismatch")),
+            _ => (String::new(), false),
         };
-        let mismatch = if is_ip {
-            failure(64, "IP address mismatch")
+        let code = if is_ip {
+            X509_V_ERR_IP_ADDRESS_MISMATCH
         } else {
-            failure(62, "Hostname mismatch")
+            X509_V_ERR_HOSTNAME_MISMATCH
         };
+        // CPython's words, naming the host the connection was made to.
+        let mismatch = VerifyFailure::of_connection(code, "", Some(&host));
         let record =
             ssl_api::cert::decode::decode_cert(end_entity).map_err(|_| mismatch.clone())?;
         let has_dns_san = record

@@ -83,6 +83,31 @@ pub struct VerifyFailure {
     pub message: String,
 }
 
+/// `X509_V_ERR_HOSTNAME_MISMATCH`: the certificate is not valid for the host name.
+pub const X509_V_ERR_HOSTNAME_MISMATCH: i64 = 62;
+/// `X509_V_ERR_IP_ADDRESS_MISMATCH`: the certificate is not valid for the IP address.
+pub const X509_V_ERR_IP_ADDRESS_MISMATCH: i64 = 64;
+
+impl VerifyFailure {
+    /// The failure as CPython reports it for a connection to
+    /// `server_hostname` (`fill_and_set_sslerror`): a name or IP mismatch
+    /// names the host (`Hostname mismatch, certificate is not valid for
+    /// 'localhost'.`); every other code keeps the library's `text`.
+    pub fn of_connection(code: i64, text: &str, server_hostname: Option<&str>) -> Self {
+        let host = server_hostname.unwrap_or("");
+        let message = match code {
+            X509_V_ERR_HOSTNAME_MISMATCH => {
+                format!("Hostname mismatch, certificate is not valid for '{host}'.")
+            }
+            X509_V_ERR_IP_ADDRESS_MISMATCH => {
+                format!("IP address mismatch, certificate is not valid for '{host}'.")
+            }
+            _ => text.to_owned(),
+        };
+        VerifyFailure { code, message }
+    }
+}
+
 /// Text that is usually a literal: no allocation for the errors raised on hot
 /// paths (`SSLWantReadError` on every non-blocking read that must wait).
 pub type Text = Cow<'static, str>;
@@ -247,6 +272,24 @@ impl Error {
             message: format!("certificate verify failed: {message}").into(),
             verify: Some(VerifyFailure { code, message }),
         })
+    }
+
+    /// A verification failure as CPython words it for a connection to
+    /// `server_hostname` ([`VerifyFailure::of_connection`]); any other
+    /// error is returned as it is. For libraries whose error does not know
+    /// the connection's name.
+    pub fn on_connection_to(self, server_hostname: Option<&str>) -> Self {
+        match self {
+            Error::Ssl(SslError {
+                kind: SslErrorKind::CertVerification,
+                verify: Some(v),
+                ..
+            }) => {
+                let v = VerifyFailure::of_connection(v.code, &v.message, server_hostname);
+                Error::cert_verify(v.code, v.message)
+            }
+            other => other,
+        }
     }
 
     /// `CertificateError(message)`, as raised by `match_hostname`.
@@ -527,6 +570,26 @@ mod tests {
         assert_eq!(
             Error::alert_received(255).reason(),
             Some("UNKNOWN_ALERT_TYPE")
+        );
+        assert_eq!(
+            Error::cert_verify(62, "hostname mismatch")
+                .on_connection_to(Some("localhost"))
+                .to_string(),
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname mismatch, certificate is not valid for 'localhost'."
+        );
+        assert_eq!(
+            Error::cert_verify(64, "IP address mismatch")
+                .on_connection_to(Some("127.0.0.2"))
+                .as_ssl()
+                .and_then(|e| e.verify.clone())
+                .map(|v| v.message),
+            Some("IP address mismatch, certificate is not valid for '127.0.0.2'.".into())
+        );
+        assert_eq!(
+            Error::cert_verify(20, "unable to get local issuer certificate")
+                .on_connection_to(Some("localhost"))
+                .to_string(),
+            Error::cert_verify(20, "unable to get local issuer certificate").to_string()
         );
         assert_eq!(
             Error::cert_verify(62, "Hostname mismatch")

@@ -739,3 +739,101 @@ pub fn post_handshake_client_auth<B: Backend>(pki: &Pki) -> CaseResult {
     ensure!(!rec.is_empty(), "empty record");
     Ok(Outcome::Pass)
 }
+
+/// CPython's client over MemoryBIOs against CPython's server, for each
+/// failure of [`verify_messages_match_cpython`]: `[code, verify_message,
+/// str(e)]` per failure, `str(e)` without its `(_ssl.c:NNNN)` suffix.
+const CPYTHON_VERIFY_FAILURES: &str = r#"
+import json, re, ssl, sys
+out = []
+for cafile, cert, key, name in json.loads(sys.argv[1]):
+    c = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); c.load_verify_locations(cafile)
+    s = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); s.load_cert_chain(cert, key)
+    cb = (ssl.MemoryBIO(), ssl.MemoryBIO()); sb = (ssl.MemoryBIO(), ssl.MemoryBIO())
+    co = c.wrap_bio(cb[0], cb[1], server_hostname=name); so = s.wrap_bio(sb[0], sb[1], server_side=True)
+    got = None
+    for _ in range(50):
+        try:
+            co.do_handshake()
+        except ssl.SSLCertVerificationError as e:
+            got = [e.verify_code, e.verify_message, re.sub(r" \(_ssl\.c:\d+\)$", "", str(e))]; break
+        except ssl.SSLWantReadError:
+            pass
+        sb[0].write(cb[1].read())
+        try:
+            so.do_handshake()
+        except (ssl.SSLWantReadError, ssl.SSLError):
+            pass
+        cb[0].write(sb[1].read())
+    out.append(got)
+print(json.dumps(out))
+"#;
+
+/// E7/X6: each verification failure the suite provokes (unknown CA, name
+/// and IP mismatch, expired, self-signed) has CPython's verify code,
+/// verify message and full text (CPython as the judge, over MemoryBIOs).
+pub fn verify_messages_match_cpython<B: Backend>(pki: &Pki) -> CaseResult {
+    let failures = [
+        (&pki.other_ca, &pki.server, "localhost"),
+        (&pki.ca, &pki.wrong_name, "localhost"),
+        (&pki.ca, &pki.server, "127.0.0.2"),
+        (&pki.ca, &pki.expired, "localhost"),
+        (&pki.ca, &pki.self_signed, "localhost"),
+    ];
+    let args: Vec<_> = failures
+        .iter()
+        .map(|(ca, id, name)| {
+            serde_json::json!([
+                ca.display().to_string(),
+                id.cert.display().to_string(),
+                id.key.display().to_string(),
+                name
+            ])
+        })
+        .collect();
+    let args = serde_json::Value::Array(args).to_string();
+    let judged = std::process::Command::new("python3")
+        .args(["-c", CPYTHON_VERIFY_FAILURES, &args])
+        .output()
+        .map_err(|e| format!("python3 is needed as the judge: {e}"))?;
+    ensure!(
+        judged.status.success(),
+        "python3: {}",
+        String::from_utf8_lossy(&judged.stderr)
+    );
+    let judged: Vec<Option<(i64, String, String)>> =
+        serde_json::from_slice(&judged.stdout).map_err(|e| format!("python3 output: {e}"))?;
+    ensure!(
+        judged.len() == failures.len(),
+        "python3 answered {judged:?}"
+    );
+    for ((ca, id, name), cpython) in failures.iter().zip(judged) {
+        let (code, message, text) =
+            cpython.ok_or_else(|| format!("CPython's handshake with {name} did not fail"))?;
+        let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+        client
+            .load_verify_locations(Some(ca), None, None)
+            .map_err(e2s)?;
+        let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+        server
+            .load_cert_chain(&id.cert, Some(&id.key), None)
+            .map_err(e2s)?;
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some(name)).map_err(e2s)?;
+        let out = drive_handshake(&mut c, &mut s);
+        expect_verify_error(&out.client, code)?;
+        let Err(Error::Ssl(e)) = &out.client else {
+            unreachable!("expect_verify_error checked it")
+        };
+        let ours = e.verify.as_ref().map(|v| v.message.as_str());
+        ensure!(
+            ours == Some(message.as_str()),
+            "verify code {code}: verify_message {ours:?}, CPython {message:?}"
+        );
+        let ours = out.client.as_ref().map_err(|e| e.to_string()).err();
+        ensure!(
+            ours.as_deref() == Some(text.as_str()),
+            "verify code {code}: {ours:?}, CPython {text:?}"
+        );
+    }
+    Ok(Outcome::Pass)
+}

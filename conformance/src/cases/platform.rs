@@ -298,7 +298,7 @@ pub fn default_verify_paths_and_certs<B: Backend>(_pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
-fn python_json(script: &str) -> Result<serde_json::Value, String> {
+pub(crate) fn python_json(script: &str) -> Result<serde_json::Value, String> {
     let out = std::process::Command::new("python3")
         .args(["-c", script])
         .output()
