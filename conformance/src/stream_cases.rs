@@ -476,3 +476,121 @@ fn client_certificate<B: Backend, F: Flavor>(pki: &Pki) -> CaseResult {
 }
 
 crate::over_flavors!(client_certificate => socket_client_certificate, borrowed_client_certificate, stream_client_certificate, async_client_certificate);
+
+/// S1/X20: 200 connections from 16 client tasks on one shared pair of
+/// contexts while another thread keeps setting both contexts to what they
+/// already are (options, verify flags, the CA, the certificate chain, ALPN
+/// where the backend has it) and reading them back: every handshake
+/// succeeds, every byte of every echo arrives, and the settings read back
+/// as set.
+fn shared_contexts_under_settings_churn<B: Backend, F: Flavor>(pki: &Pki) -> CaseResult {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    const CLIENTS: usize = 16;
+    const CONNECTIONS: usize = 200;
+    let server = server_ctx::<B>(pki)?;
+    let client_ctx = client_ctx::<B>(pki)?;
+    let has_alpn = B::capabilities().has_alpn;
+    if has_alpn {
+        server.set_alpn_protocols(&["h2"]).map_err(e2s)?;
+        client_ctx.set_alpn_protocols(&["h2"]).map_err(e2s)?;
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    let changer = {
+        let (server, client, done) = (server.clone(), client_ctx.clone(), done.clone());
+        let (ca, cert, key) = (
+            pki.ca.clone(),
+            pki.server.cert.clone(),
+            pki.server.key.clone(),
+        );
+        std::thread::spawn(move || -> Result<usize, String> {
+            let mut rounds = 0;
+            while !done.load(Ordering::Acquire) {
+                for ctx in [&server, &client] {
+                    ctx.set_options(ctx.options()).map_err(e2s)?;
+                    ctx.set_verify_flags(ctx.verify_flags()).map_err(e2s)?;
+                    if has_alpn {
+                        ctx.set_alpn_protocols(&["h2"]).map_err(e2s)?;
+                    }
+                }
+                client
+                    .load_verify_locations(Some(&ca), None, None)
+                    .map_err(e2s)?;
+                server
+                    .load_cert_chain(&cert, Some(&key), None)
+                    .map_err(e2s)?;
+                ensure!(
+                    client.verify_mode() == ssl_api::CERT_REQUIRED && client.check_hostname(),
+                    "the client context no longer verifies"
+                );
+                rounds += 1;
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Ok(rounds)
+        })
+    };
+    let served = Arc::new(AtomicUsize::new(0));
+    let result = F::run({
+        let served = served.clone();
+        async move {
+            let (l, port) = F::listen().await?;
+            let l = Arc::new(l);
+            let servers: Vec<_> = (0..CONNECTIONS)
+                .map(|_| {
+                    let (l, server, served) = (l.clone(), server.clone(), served.clone());
+                    F::spawn(async move {
+                        let mut s = accept::<B, F>(&l, &server).await?;
+                        let mut buf = [0u8; 4096];
+                        read_exact(&mut s, &mut buf).await?;
+                        s.write_all(&buf).await.map_err(e2s)?;
+                        served.fetch_add(1, Ordering::Relaxed);
+                        Ok(())
+                    })
+                })
+                .collect();
+            let clients: Vec<_> = (0..CLIENTS)
+                .map(|t| {
+                    let ctx = client_ctx.clone();
+                    F::spawn(async move {
+                        for i in (t..CONNECTIONS).step_by(CLIENTS) {
+                            let mut c =
+                                client::<B, F>(&ctx, port, SocketOptions::client("localhost"))
+                                    .await?;
+                            let alpn = c.object().selected_alpn_protocol();
+                            ensure!(
+                                alpn.as_deref() == has_alpn.then_some("h2"),
+                                "connection {i}: ALPN {alpn:?}"
+                            );
+                            let data: Vec<u8> = (0..4096).map(|j| (i * 31 + j) as u8).collect();
+                            c.write_all(&data).await.map_err(e2s)?;
+                            let mut back = vec![0u8; 4096];
+                            read_exact(&mut c, &mut back).await?;
+                            ensure!(back == data, "connection {i}: the echo differs");
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            for task in clients.into_iter().chain(servers) {
+                task.await?;
+            }
+            Ok(Outcome::Pass)
+        }
+    });
+    done.store(true, Ordering::Release);
+    let rounds = changer
+        .join()
+        .map_err(|_| "the settings thread panicked".to_string())??;
+    let result = result?;
+    ensure!(
+        served.load(Ordering::Relaxed) == CONNECTIONS,
+        "{} of {CONNECTIONS} connections served",
+        served.load(Ordering::Relaxed)
+    );
+    ensure!(
+        rounds > 0,
+        "the settings never changed during the connections"
+    );
+    Ok(result)
+}
+
+crate::over_flavors!(shared_contexts_under_settings_churn => socket_shared_contexts_under_settings_churn, borrowed_shared_contexts_under_settings_churn, stream_shared_contexts_under_settings_churn, async_shared_contexts_under_settings_churn);
