@@ -477,7 +477,7 @@ fn client_certificate<B: Backend, F: Flavor>(pki: &Pki) -> CaseResult {
 
 crate::over_flavors!(client_certificate => socket_client_certificate, borrowed_client_certificate, stream_client_certificate, async_client_certificate);
 
-/// S1/X20: 200 connections from 16 client tasks on one shared pair of
+/// S1/X3/X5/X7/X9: 200 connections from 16 client tasks on one shared pair of
 /// contexts while another thread keeps setting both contexts to what they
 /// already are (options, verify flags, the CA, the certificate chain, ALPN
 /// where the backend has it) and reading them back: every handshake
