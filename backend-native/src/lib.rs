@@ -196,6 +196,7 @@ mod backend {
                     (n & 0xf) as u32,
                 ),
                 library_version_number: n,
+                posture: posture(),
                 unsupported,
             }
         }
@@ -252,4 +253,47 @@ mod backend {
             (2 << 20) | 0xf,
         )
     }
+}
+
+/// Where this backend's defaults differ from CPython's
+/// `create_default_context()`, as the conformance report's posture probes
+/// measure them.
+fn posture() -> Vec<ssl_api::PostureNote> {
+    // What native-tls builds on OpenSSL (Linux and other Unix), which it
+    // offers no way to configure (X13 set_ciphers is declared unsupported).
+    #[cfg(not(any(windows, target_vendor = "apple")))]
+    {
+        vec![
+            ssl_api::PostureNote {
+                probe: "server accepts TLS 1.3",
+                note: "native-tls's OpenSSL server (SslAcceptor::mozilla_intermediate) sets OP_NO_TLSv1_3: TLS 1.2 at most (S11)",
+            },
+            ssl_api::PostureNote {
+                probe: "server issues TLS 1.3 session tickets",
+                note: "no TLS 1.3 on native-tls's OpenSSL server (S11)",
+            },
+            ssl_api::PostureNote {
+                probe: "server accepts static RSA key exchange (no forward secrecy)",
+                note: "native-tls builds its OpenSSL server with SslAcceptor::mozilla_intermediate (Mozilla's intermediate profile v4), whose cipher list keeps static-RSA suites (AES128-GCM-SHA256, AES128-SHA, ...); CPython's _DEFAULT_CIPHERS allow ECDH and DHE only",
+            },
+            ssl_api::PostureNote {
+                probe: "server accepts finite-field DHE",
+                note: "Mozilla's intermediate profile v4 (native-tls's OpenSSL server) lists DHE-RSA suites and OpenSSL picks DH parameters itself; CPython's server lists DHE too but has no DH parameters until load_dh_params (X17)",
+            },
+            ssl_api::PostureNote {
+                probe: "server accepts CBC with SHA-1 (ECDHE-RSA-AES128-SHA)",
+                note: "Mozilla's intermediate profile v4 (native-tls's OpenSSL server) keeps the CBC-SHA1 suites (ECDHE-RSA-AES128-SHA, ...); CPython's _DEFAULT_CIPHERS say !SHA1",
+            },
+            ssl_api::PostureNote {
+                probe: "client accepts static RSA key exchange (no forward secrecy)",
+                note: "native-tls's OpenSSL client (SslConnector::builder) uses rust-openssl's cipher list DEFAULT:!aNULL:!eNULL:!MD5:!3DES:!DES:!RC4:!IDEA:!SEED:!aDSS:!SRP:!PSK, which keeps static RSA; CPython's _DEFAULT_CIPHERS (ECDH/DHE only, !SHA1) refuse it",
+            },
+            ssl_api::PostureNote {
+                probe: "client accepts CBC with SHA-1 (ECDHE-RSA-AES128-SHA)",
+                note: "native-tls's OpenSSL client keeps OpenSSL's DEFAULT list (with CBC-SHA1 suites); CPython's _DEFAULT_CIPHERS say !SHA1",
+            },
+        ]
+    }
+    #[cfg(any(windows, target_vendor = "apple"))]
+    Vec::new()
 }

@@ -63,6 +63,7 @@ impl ssl_api::Backend for Rustls {
                 | (u64::from(minor) << 20)
                 | (u64::from(patch) << 4)
                 | 0xf,
+            posture: posture(),
             unsupported: vec![
                 Unsupported {
                     feature: "C3 PROTOCOL_TLSv1 / PROTOCOL_TLSv1_1 / SSLv2 / SSLv3",
@@ -129,4 +130,21 @@ impl ssl_api::Backend for Rustls {
         let (cafile, capath) = ssl_api::cert::probe_system_ca_locations();
         DefaultVerifyPaths::from_library_defaults(&cafile, &capath)
     }
+}
+
+/// Where this backend's defaults differ from CPython's
+/// `create_default_context()`, as the conformance report's posture probes
+/// measure them.
+fn posture() -> Vec<ssl_api::PostureNote> {
+    const NO_P521: &str = "rustls's aws-lc-rs provider offers the groups X25519MLKEM768, X25519, P-256 and P-384, not P-521";
+    vec![
+        ssl_api::PostureNote {
+            probe: "server accepts group P-521",
+            note: NO_P521,
+        },
+        ssl_api::PostureNote {
+            probe: "client accepts group P-521 only",
+            note: NO_P521,
+        },
+    ]
 }

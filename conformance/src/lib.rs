@@ -22,6 +22,7 @@ pub mod interop;
 pub mod interop_cases;
 pub mod net;
 pub mod pki;
+pub mod posture;
 pub mod record_cases;
 pub mod reference;
 pub mod report;

@@ -32,6 +32,8 @@ pub struct BackendEntry {
     pub capabilities: fn() -> Capabilities,
     /// Runs the shared cases whose names pass the filter, reporting progress.
     pub run: SuiteRunner,
+    /// Answers the security posture probes ([`crate::posture`]).
+    pub posture: fn(&crate::bench::BenchPki) -> Vec<Result<crate::posture::Answer, String>>,
 }
 
 /// One case's verdict on one backend.
@@ -69,6 +71,7 @@ pub fn entry<B: Backend>() -> BackendEntry {
         name: B::NAME,
         capabilities: B::capabilities,
         run: run_backend::<B>,
+        posture: crate::posture::measure::<B>,
     }
 }
 
@@ -98,6 +101,9 @@ pub struct Report {
     pub rows: Vec<ReferenceRow>,
     /// The interop matrix: (client backend, server backend, summary or failure).
     pub interop: Vec<(&'static str, &'static str, Result<String, String>)>,
+    /// The security posture probes ([`crate::posture`]), or why they could
+    /// not run.
+    pub posture: Result<Vec<crate::posture::Row>, String>,
 }
 
 impl Report {
@@ -132,17 +138,21 @@ impl Report {
         }
         eprint!("\r\x1b[2Kinterop matrix ...");
         let interop = crate::interop::matrix();
+        eprint!("\r\x1b[2Ksecurity posture probes ...");
+        let posture = crate::posture::rows();
         eprintln!();
         Report {
             backends,
             cases: by_case,
             rows: reference::rows(),
             interop,
+            posture,
         }
     }
 
     /// Cases whose verdicts fail the run (not expected by the manifest),
-    /// plus failed interop pairs.
+    /// plus failed interop pairs and posture differences no backend
+    /// declares.
     pub fn failures(&self) -> usize {
         self.cases
             .iter()
@@ -150,6 +160,9 @@ impl Report {
             .filter(|v| v.is_failure())
             .count()
             + self.interop.iter().filter(|(_, _, r)| r.is_err()).count()
+            + self.posture.as_ref().map_or(0, |rows| {
+                rows.iter().map(|r| r.problems().len()).sum::<usize>()
+            })
     }
 
     /// Reference ids covered by at least one case.
@@ -259,6 +272,10 @@ impl Report {
                 "detail": match r { Ok(d) | Err(d) => d },
             })).collect::<Vec<_>>(),
             "interop_external": self.interop_external_json(),
+            "posture": match &self.posture {
+                Ok(rows) => crate::posture::to_json(rows),
+                Err(why) => json!({"not_measured": why}),
+            },
             "summary": {
                 "cases": self.cases.len(),
                 "backends": self.backends.len(),
@@ -319,6 +336,41 @@ impl Report {
                 let _ = write!(out, " {status:<18}");
             }
             out.push('\n');
+        }
+        match &self.posture {
+            Err(why) => {
+                let _ = writeln!(out, "\nsecurity posture: not measured: {why}");
+            }
+            Ok(rows) => {
+                let _ = write!(
+                    out,
+                    "\nsecurity posture (create_default_context):\n{:<62} {:<8}",
+                    "", "CPython"
+                );
+                for (n, _) in &self.backends {
+                    let _ = write!(out, " {n:<8}");
+                }
+                out.push('\n');
+                let yes = |a: &Result<crate::posture::Answer, String>| match a {
+                    Ok(a) if a.yes => "yes",
+                    Ok(_) => "no",
+                    Err(_) => "error",
+                };
+                for row in rows {
+                    let _ = write!(out, "{:<62} {:<8}", row.probe.name, yes(&row.cpython));
+                    for (_, a, note) in &row.backends {
+                        let mark = if note.is_some() { "*" } else { "" };
+                        let _ = write!(out, " {:<8}", format!("{}{mark}", yes(a)));
+                    }
+                    out.push('\n');
+                    for p in row.problems() {
+                        let _ = writeln!(out, "  UNDECLARED: {p}");
+                    }
+                }
+                out.push_str(
+                    "  (* differs from CPython, declared in the backend's capabilities)\n",
+                );
+            }
         }
         let missing: Vec<&str> = self
             .rows
@@ -469,6 +521,7 @@ details {{ max-width: 28em; }}
 <p>Filter: <input id="filter" placeholder="id, name or case"> <label><input type="checkbox" id="diff"> only rows where backends differ or fail</label></p>
 <table><thead><tr><th>id</th><th>reference</th><th>case</th>{header}</tr></thead>{body}</table>
 <h2>Interop: each client against each server (backends over MemoryBIO; CPython's ssl and the openssl tool over loopback sockets)</h2>{interop}
+<h2>Security posture: each backend's create_default_context() probed live by the openssl tool, beside CPython's</h2>{posture}
 <h2>Declared capabilities gaps</h2>{caps}
 <script>
 const f = document.getElementById('filter'), d = document.getElementById('diff');
@@ -484,6 +537,7 @@ f.addEventListener('input', apply); d.addEventListener('change', apply);
 </script>
 </body></html>
 "#,
+            posture = self.posture_html(),
             summary = esc(&format!(
                 "{} cases on {} backend(s); {} unexpected failure(s); {} of {} reference rows have a case.",
                 self.cases.len(),
@@ -506,6 +560,60 @@ f.addEventListener('input', apply); d.addEventListener('change', apply);
         )?;
         std::fs::write(&html_path, self.to_html())?;
         Ok((json_path, html_path))
+    }
+}
+
+impl Report {
+    /// The posture table: a row per probe, CPython's answer and each
+    /// backend's (red: differs without a declared reason; yellow: differs,
+    /// declared, the reason below it).
+    fn posture_html(&self) -> String {
+        let rows = match &self.posture {
+            Ok(rows) => rows,
+            Err(why) => return format!("<p>Not measured: {}</p>", esc(why)),
+        };
+        let mut out = String::from("<table><tr><th>probe</th><th>CPython</th>");
+        for (name, _) in &self.backends {
+            let _ = write!(out, "<th>{}</th>", esc(name));
+        }
+        out.push_str("</tr>");
+        let cell = |a: &Result<crate::posture::Answer, String>| match a {
+            Ok(a) => (if a.yes { "yes" } else { "no" }, a.detail.clone()),
+            Err(e) => ("error", e.clone()),
+        };
+        for row in rows {
+            let (theirs, detail) = cell(&row.cpython);
+            let _ = write!(
+                out,
+                "<tr><th>{}</th><td title=\"{}\">{theirs}</td>",
+                esc(row.probe.name),
+                esc(&detail)
+            );
+            for (_, answer, note) in &row.backends {
+                let (ours, detail) = cell(answer);
+                let class = match (ours == theirs, note) {
+                    (true, None) => "pass",
+                    (false, Some(_)) => "expected_fail",
+                    _ => "fail",
+                };
+                let _ = write!(
+                    out,
+                    "<td class=\"{class}\" title=\"{}\">{ours}",
+                    esc(&detail)
+                );
+                if let Some(note) = note {
+                    let _ = write!(
+                        out,
+                        "<details><summary>why</summary>{}</details>",
+                        esc(note)
+                    );
+                }
+                out.push_str("</td>");
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</table>");
+        out
     }
 }
 

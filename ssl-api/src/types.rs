@@ -52,6 +52,30 @@ pub struct Capabilities {
     pub library_version_number: u64,
     /// Features declared unavailable, with reasons.
     pub unsupported: Vec<Unsupported>,
+    /// Where the library's defaults accept what CPython's
+    /// `create_default_context()` refuses, or refuse what it accepts (the
+    /// conformance report's security posture probes), with the reason.
+    pub posture: Vec<PostureNote>,
+}
+
+/// A declared difference from CPython's default security posture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PostureNote {
+    /// The probe, e.g. `server accepts static RSA key exchange`.
+    pub probe: &'static str,
+    /// Why the backend differs.
+    pub note: &'static str,
+}
+
+impl Capabilities {
+    /// The declared reason this backend's answer to posture `probe`
+    /// differs from CPython's, if it is declared.
+    pub fn posture_note(&self, probe: &str) -> Option<&'static str> {
+        self.posture
+            .iter()
+            .find(|p| p.probe == probe)
+            .map(|p| p.note)
+    }
 }
 
 impl Capabilities {
