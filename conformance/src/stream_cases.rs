@@ -594,3 +594,57 @@ fn shared_contexts_under_settings_churn<B: Backend, F: Flavor>(pki: &Pki) -> Cas
 }
 
 crate::over_flavors!(shared_contexts_under_settings_churn => socket_shared_contexts_under_settings_churn, borrowed_shared_contexts_under_settings_churn, stream_shared_contexts_under_settings_churn, async_shared_contexts_under_settings_churn);
+
+/// S2: an async stream split in two (`tokio::io::split`), its reading half
+/// and its writing half on two tasks, echoes 4 MiB through a server that
+/// echoes as it reads: neither task's wake-up is lost to the other's (the
+/// io keeps one waker per direction, and either task may register for
+/// either).
+pub fn async_split_across_tasks<B: Backend>(pki: &Pki) -> CaseResult {
+    use crate::flavors::Async;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const TOTAL: usize = 4 << 20;
+    let server = server_ctx::<B>(pki)?;
+    let client_ctx = client_ctx::<B>(pki)?;
+    Async::run(async move {
+        let (l, port) = Async::listen().await?;
+        let srv = Async::spawn(async move {
+            let mut s = accept::<B, Async>(&l, &server).await?;
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut n = 0;
+            while n < TOTAL {
+                let k = Conn::read(&mut s, &mut buf).await.map_err(e2s)?;
+                ensure!(k > 0, "server: EOF after {n} bytes");
+                Conn::write_all(&mut s, &buf[..k]).await.map_err(e2s)?;
+                n += k;
+            }
+            Ok(())
+        });
+        let c = client::<B, Async>(&client_ctx, port, SocketOptions::client("localhost")).await?;
+        let (mut rd, mut wr) = tokio::io::split(c);
+        let data = pattern(TOTAL);
+        let sent = fnv1a(FNV_START, &data);
+        let writer = Async::spawn(async move {
+            for chunk in data.chunks(50_000) {
+                wr.write_all(chunk).await.map_err(|e| e.to_string())?;
+            }
+            wr.flush().await.map_err(|e| e.to_string())?;
+            Ok(wr)
+        });
+        let reader = Async::spawn(async move {
+            let (mut back, mut got) = (FNV_START, 0);
+            let mut buf = vec![0u8; 64 * 1024];
+            while got < TOTAL {
+                let k = rd.read(&mut buf).await.map_err(|e| e.to_string())?;
+                ensure!(k > 0, "client: EOF after {got} bytes");
+                back = fnv1a(back, &buf[..k]);
+                got += k;
+            }
+            Ok(back)
+        });
+        let _wr = writer.await?;
+        ensure!(reader.await? == sent, "echo checksum differs");
+        srv.await?;
+        Ok(Outcome::Pass)
+    })
+}

@@ -289,6 +289,7 @@ case_list! {
     async_sni_callback_swaps_context ["X16", "S13"],
     async_client_certificate ["X4", "S4"],
     async_shared_contexts_under_settings_churn ["S1", "X3", "X5", "X7", "X9"],
+    async_split_across_tasks ["S2"],
     interop_cpython_server ["S1", "S4", "S5", "S9", "S11"],
     interop_cpython_client ["S1", "S4", "S5", "S9", "S11"],
     interop_openssl_s_server ["S1", "S4", "S9"],

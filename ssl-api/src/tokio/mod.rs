@@ -51,7 +51,37 @@ const WRITE_CHUNK: usize = 16 * 1024;
 /// Object), and `Pending` is `WouldBlock`, with the waker registered.
 pub struct AsyncIo<IO> {
     io: Mutex<IO>,
-    waker: Mutex<Option<Waker>>,
+    /// The io's readiness wakes both the reading and the writing task: a
+    /// stream split across two tasks (`tokio::io::split`) may register
+    /// interest from either for either direction (a read flushes queued
+    /// records; a write may need the peer's), and the io keeps only the
+    /// last waker per direction.
+    wakers: Arc<TaskWakers>,
+    fan_out: Waker,
+}
+
+/// Which task a call into the stream comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Reader = 0,
+    Writer = 1,
+}
+
+/// The reading and the writing task's wakers; waking it wakes both.
+#[derive(Default)]
+struct TaskWakers(Mutex<[Option<Waker>; 2]>);
+
+impl std::task::Wake for TaskWakers {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let wakers = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for w in wakers.into_iter().flatten() {
+            w.wake();
+        }
+    }
 }
 
 impl<IO> std::fmt::Debug for AsyncIo<IO> {
@@ -62,9 +92,11 @@ impl<IO> std::fmt::Debug for AsyncIo<IO> {
 
 impl<IO: AsyncRead + AsyncWrite + Unpin + Send + 'static> AsyncIo<IO> {
     fn new(io: IO) -> Self {
+        let wakers = Arc::new(TaskWakers::default());
         AsyncIo {
             io: Mutex::new(io),
-            waker: Mutex::new(None),
+            fan_out: Waker::from(wakers.clone()),
+            wakers,
         }
     }
 
@@ -72,9 +104,10 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send + 'static> AsyncIo<IO> {
         self.io.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The task calls will wake (kept when it is the same task).
-    fn set_waker(&self, waker: &Waker) {
-        let mut slot = self.waker.lock().unwrap_or_else(|e| e.into_inner());
+    /// The task that calls in `role` (kept when it is the same task).
+    fn set_waker(&self, role: Role, waker: &Waker) {
+        let mut slots = self.wakers.0.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = &mut slots[role as usize];
         if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
             *slot = Some(waker.clone());
         }
@@ -84,13 +117,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin + Send + 'static> AsyncIo<IO> {
         &self,
         call: impl FnOnce(Pin<&mut IO>, &mut TaskContext<'_>) -> Poll<io::Result<T>>,
     ) -> io::Result<T> {
-        let waker = self
-            .waker
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .unwrap_or_else(|| Waker::noop().clone());
-        let mut cx = TaskContext::from_waker(&waker);
+        let mut cx = TaskContext::from_waker(&self.fan_out);
         let mut io = self.io();
         match call(Pin::new(&mut *io), &mut cx) {
             Poll::Ready(r) => r,
@@ -132,6 +159,9 @@ pub struct TlsStream<B: Backend, IO> {
     eof_is_error: bool,
     /// Our close_notify is out (`poll_shutdown` or `unwrap`).
     closing: bool,
+    /// Whose call this is: `poll_read` is the reader's, the others the
+    /// writer's.
+    role: Role,
 }
 
 impl<B: Backend, IO> std::fmt::Debug for TlsStream<B, IO> {
@@ -202,6 +232,7 @@ where
         suppress_ragged_eofs: options.suppress_ragged_eofs,
         eof_is_error: false,
         closing: false,
+        role: Role::Reader,
     };
     poll_fn(|cx| {
         stream.poll_op(cx, |o: &mut <C::Backend as Backend>::Object| {
@@ -220,7 +251,7 @@ where
     /// Sends what the Object queued: `Ready` once all of it left.
     fn poll_flush_output(&mut self, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
         self.link.hold_output(!self.obj.handshake_done());
-        self.link.endpoint().set_waker(cx.waker());
+        self.link.endpoint().set_waker(self.role, cx.waker());
         match self.link.flush() {
             Ok(()) => Poll::Ready(Ok(())),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Poll::Pending,
@@ -236,7 +267,7 @@ where
         cx: &mut TaskContext<'_>,
         mut step: impl FnMut(&mut B::Object) -> Result<T>,
     ) -> Poll<Result<T>> {
-        self.link.endpoint().set_waker(cx.waker());
+        self.link.endpoint().set_waker(self.role, cx.waker());
         loop {
             let received = self.link.received();
             match step(&mut self.obj) {
@@ -397,6 +428,7 @@ where
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        this.role = Role::Reader;
         let closing = this.closing;
         let out = buf.initialize_unfilled();
         if out.is_empty() {
@@ -433,6 +465,7 @@ where
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        this.role = Role::Writer;
         // Earlier records leave first: a slow peer holds the writer back.
         match this.poll_flush_output(cx) {
             Poll::Ready(Ok(())) => {}
@@ -448,11 +481,12 @@ where
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        this.role = Role::Writer;
         match this.poll_flush_output(cx) {
             Poll::Ready(Ok(())) => {}
             other => return other,
         }
-        this.link.endpoint().set_waker(cx.waker());
+        this.link.endpoint().set_waker(this.role, cx.waker());
         Pin::new(&mut *this.link.endpoint().io()).poll_flush(cx)
     }
 
@@ -460,6 +494,7 @@ where
     /// (`unwrap()` also waits for the peer's close_notify, as Python's.)
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        this.role = Role::Writer;
         if !this.closing {
             this.closing = true;
             // The first step of unwrap() queues our close_notify; the
