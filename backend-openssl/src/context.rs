@@ -620,6 +620,9 @@ impl ssl_api::Context for OpenSslContext {
         // A missing file is CPython's OSError from errno.
         std::fs::metadata(certfile)?;
         let key_data = read_file(keyfile.unwrap_or(certfile))?;
+        // OpenSSL bounds scrypt's memory but not PBKDF2's iterations: the
+        // shared bounds refuse a key that would keep it busy for minutes.
+        ssl_api::cert::keys::check_key_cost(&key_data)?;
         let mut state = self.lock();
         let _ = ErrorStack::get();
         state
