@@ -209,6 +209,8 @@ case_list! {
     cipher_strings ["X11", "X13", "S5", "S6"],
     encrypted_key_password_forms ["X7"],
     encrypted_key_kdf_bounds ["X7"],
+    password_callback_uses_its_context ["X7"],
+    servername_callback_uses_its_context ["X16"],
     crl_check_leaf ["X5", "X9", "X22"],
     declared_capabilities_hold ["X15", "S8", "S7", "C5", "C6"],
     handshake_failure_modes ["E1", "E6", "P3"],
