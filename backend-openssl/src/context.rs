@@ -620,15 +620,22 @@ impl ssl_api::Context for OpenSslContext {
         // A missing file is CPython's OSError from errno.
         std::fs::metadata(certfile)?;
         let key_data = read_file(keyfile.unwrap_or(certfile))?;
-        let mut state = self.lock();
-        let _ = ErrorStack::get();
-        state
-            .builder
-            .set_certificate_chain_file(certfile)
-            .map_err(stack_err)?;
+        {
+            let mut state = self.lock();
+            let _ = ErrorStack::get();
+            state
+                .builder
+                .set_certificate_chain_file(certfile)
+                .map_err(stack_err)?;
+        }
+        // OpenSSL bounds scrypt's memory but not PBKDF2's iterations: the
+        // shared bounds refuse a key that would keep it busy for minutes.
+        ssl_api::cert::keys::check_key_cost(&key_data)?;
         // The key, read as SSL_CTX_use_PrivateKey_file reads it, with
         // CPython's password callback: called only for an encrypted key; a
         // missing password fails as a wrong one (never a terminal prompt).
+        // No lock of ours is held: the callback is user code and may use
+        // this very context.
         let mut callback_error: Option<Error> = None;
         let key = PKey::private_key_from_pem_callback(&key_data, |buf| {
             let pw = match &password {
@@ -657,6 +664,7 @@ impl ssl_api::Context for OpenSslContext {
                 return Err(callback_error.unwrap_or_else(|| Error::ssl_library("SSL", "PEM lib")))
             }
         };
+        let mut state = self.lock();
         state.builder.set_private_key(&key).map_err(stack_err)?;
         state.builder.check_private_key().map_err(stack_err)?;
         Ok(())

@@ -334,3 +334,154 @@ fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
     std::fs::write(&path, contents).expect("write test file");
     path
 }
+
+/// The key-derivation parameters of a PBES2 `ENCRYPTED PRIVATE KEY` (X7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KdfParams {
+    /// PBKDF2 with this iteration count.
+    Pbkdf2 {
+        /// The iteration count.
+        iterations: u64,
+    },
+    /// scrypt with cost `n`, block size `r`, parallelization `p`.
+    Scrypt {
+        /// N (a power of two).
+        n: u64,
+        /// r.
+        r: u64,
+        /// p.
+        p: u64,
+    },
+}
+
+impl Pki {
+    /// The server key encrypted (PBES2, AES-256-CBC, password `secret`) by
+    /// the `openssl` tool with its default KDF parameters: scrypt N=16384,
+    /// r=8, p=1 when `scrypt`, else PBKDF2-HMAC-SHA256 with 2048 iterations.
+    pub fn encrypted_server_key_with(&self, scrypt: bool) -> Result<PathBuf, String> {
+        let name = if scrypt { "scrypt.p8" } else { "pbkdf2.p8" };
+        let key = self.server.key.to_string_lossy().into_owned();
+        let mut args = vec!["pkcs8", "-topk8", "-v2", "aes-256-cbc"];
+        if scrypt {
+            args.push("-scrypt");
+        }
+        args.extend(["-in", &key, "-out", name, "-passout", "pass:secret"]);
+        run_openssl(self.dir.path(), &args)?;
+        Ok(self.dir.path().join(name))
+    }
+
+    /// A copy of the PBES2 key file `key` with its KDF's numbers replaced by
+    /// `params` (the same KDF; salt, cipher and ciphertext unchanged): the
+    /// hostile keys no tool writes, since the tool would have to derive them.
+    /// Written to the file `name` in the directory.
+    pub fn with_kdf_params(
+        &self,
+        key: &Path,
+        params: KdfParams,
+        name: &str,
+    ) -> Result<PathBuf, String> {
+        let text = std::fs::read(key).map_err(|e| format!("read {key:?}: {e}"))?;
+        let block = pem::parse(text).map_err(|e| format!("PEM: {e}"))?;
+        let mut tree = Der::parse(block.contents()).ok_or("the key's DER does not parse")?;
+        // EncryptedPrivateKeyInfo.{algorithm}.{parameters}.{kdf}.{parameters}
+        let kdf = [0, 1, 0, 1]
+            .iter()
+            .try_fold(&mut tree, |node, &i| node.child(i))
+            .ok_or("no PBES2 KDF parameters")?;
+        // The INTEGERs after the salt: the iteration count, or N, r, p.
+        let values = match params {
+            KdfParams::Pbkdf2 { iterations } => vec![iterations],
+            KdfParams::Scrypt { n, r, p } => vec![n, r, p],
+        };
+        let Der::Cons(_, fields) = kdf else {
+            return Err("KDF parameters are not a SEQUENCE".into());
+        };
+        let ints = fields
+            .iter_mut()
+            .filter(|f| matches!(f, Der::Prim(0x02, _)))
+            .take(values.len());
+        let mut replaced = 0;
+        for (field, v) in ints.zip(&values) {
+            let mut bytes = v.to_be_bytes().to_vec();
+            while bytes.len() > 1 && bytes[0] == 0 && bytes[1] < 0x80 {
+                bytes.remove(0);
+            }
+            if bytes[0] >= 0x80 {
+                bytes.insert(0, 0);
+            }
+            *field = Der::Prim(0x02, bytes);
+            replaced += 1;
+        }
+        if replaced != values.len() {
+            return Err(format!(
+                "the KDF has {replaced} INTEGERs, not {}",
+                values.len()
+            ));
+        }
+        let pem = pem::encode(&pem::Pem::new("ENCRYPTED PRIVATE KEY", tree.encode()));
+        Ok(write(self.dir.path(), name, &pem))
+    }
+}
+
+/// A DER tree, just enough to change INTEGERs inside nested SEQUENCEs.
+enum Der {
+    Prim(u8, Vec<u8>),
+    Cons(u8, Vec<Der>),
+}
+
+impl Der {
+    fn parse(input: &[u8]) -> Option<Der> {
+        let (node, rest) = Self::parse_one(input)?;
+        rest.is_empty().then_some(node)
+    }
+
+    fn parse_one(input: &[u8]) -> Option<(Der, &[u8])> {
+        let (&tag, rest) = input.split_first()?;
+        let (&first, mut rest) = rest.split_first()?;
+        let len = if first < 0x80 {
+            usize::from(first)
+        } else {
+            let n = usize::from(first & 0x7f);
+            let (len, tail) = (rest.get(..n)?, &rest[n..]);
+            rest = tail;
+            len.iter().fold(0, |acc, &b| (acc << 8) | usize::from(b))
+        };
+        let (body, rest) = (rest.get(..len)?, &rest[len..]);
+        if tag & 0x20 == 0 {
+            return Some((Der::Prim(tag, body.to_vec()), rest));
+        }
+        let mut children = Vec::new();
+        let mut body = body;
+        while !body.is_empty() {
+            let (child, tail) = Self::parse_one(body)?;
+            children.push(child);
+            body = tail;
+        }
+        Some((Der::Cons(tag, children), rest))
+    }
+
+    fn child(&mut self, i: usize) -> Option<&mut Der> {
+        match self {
+            Der::Cons(_, c) => c.get_mut(i),
+            Der::Prim(..) => None,
+        }
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let (tag, body) = match self {
+            Der::Prim(tag, body) => (*tag, body.clone()),
+            Der::Cons(tag, children) => (*tag, children.iter().flat_map(Der::encode).collect()),
+        };
+        let mut out = vec![tag];
+        if body.len() < 0x80 {
+            out.push(body.len() as u8);
+        } else {
+            let len = body.len().to_be_bytes();
+            let len = &len[len.iter().position(|&b| b != 0).unwrap_or(len.len() - 1)..];
+            out.push(0x80 | len.len() as u8);
+            out.extend_from_slice(len);
+        }
+        out.extend(body);
+        out
+    }
+}

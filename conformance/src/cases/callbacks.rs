@@ -1,9 +1,13 @@
-//! Shared cases on the callbacks: SNI (the servername callback) and the keylog file.
+//! Shared cases on the callbacks: SNI (the servername callback), the key
+//! password callback, and the keylog file.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use ssl_api::constants::*;
-use ssl_api::{Backend, Context, Error, Object};
+use ssl_api::{Backend, Context, Error, Object, Password};
 
-use super::{client_ctx, ctx, e2s, expect_reason, server_ctx, CaseResult, Outcome};
+use super::{client_ctx, ctx, e2s, expect_reason, server_ctx, within, CaseResult, Outcome};
 use crate::harness::{drive_handshake, send_and_receive, wrap_pair};
 use crate::pki::Pki;
 
@@ -83,7 +87,6 @@ pub fn servername_callback_three_ways<B: Backend>(pki: &Pki) -> CaseResult {
     if !B::capabilities().has_sni {
         return Ok(Outcome::NotSupported("HAS_SNI is false".into()));
     }
-    use std::sync::{Arc, Mutex};
     let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
     let other = ctx::<B>(PROTOCOL_TLS_SERVER)?;
     other
@@ -172,4 +175,118 @@ pub fn servername_callback_three_ways<B: Backend>(pki: &Pki) -> CaseResult {
         seen.lock().unwrap()
     );
     Ok(Outcome::Pass)
+}
+
+/// How long a case with a user callback may take before it counts as a deadlock.
+const DEADLOCK_LIMIT: Duration = Duration::from_secs(20);
+
+/// What a callback does with its own context (CPython lets it, and no lock
+/// of ours may be held while user code runs): reads verify_mode and options,
+/// sets an option and a cipher list (a backend without cipher lists answers
+/// NotImplemented, which is fine here: the call returned). Returns what it
+/// read, for the case to check.
+fn use_own_context<C: Context>(own: &C) -> ssl_api::Result<(VerifyMode, Options)> {
+    let read = (own.verify_mode(), own.options());
+    own.set_options(read.1 | OP_NO_TICKET)?;
+    match own.set_ciphers("ECDHE+AESGCM") {
+        Ok(()) | Err(Error::NotImplemented { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(read)
+}
+
+/// X7: the password callback of load_cert_chain reads and changes the context
+/// it is loading into (verify_mode, options, set_options, set_ciphers); the
+/// load succeeds, the change is kept, and the key then serves a handshake.
+/// Run on a thread: a deadlock fails the case after 20 s instead of hanging.
+pub fn password_callback_uses_its_context<B: Backend>(pki: &Pki) -> CaseResult {
+    let key = pki.encrypted_server_key("secret")?;
+    let (server, client) = (ctx::<B>(PROTOCOL_TLS_SERVER)?, client_ctx::<B>(pki)?);
+    let cert = pki.server.cert.clone();
+    let seen: Arc<Mutex<Vec<(VerifyMode, Options)>>> = Arc::default();
+    let (own, record) = (server.clone(), seen.clone());
+    let password = Password::Callback(Arc::new(move || {
+        record.lock().unwrap().push(use_own_context(&own)?);
+        Ok(b"secret".to_vec())
+    }));
+    let s = server.clone();
+    within(
+        DEADLOCK_LIMIT,
+        "deadlock: load_cert_chain with a password callback using its context",
+        move || -> Result<(), String> {
+            s.load_cert_chain(&cert, Some(&key), Some(password))
+                .map_err(e2s)?;
+            let (mut c, mut sv) = wrap_pair::<B, B>(&client, &s, Some("localhost")).map_err(e2s)?;
+            drive_handshake(&mut c, &mut sv).into_result()
+        },
+    )??;
+    let seen = seen.lock().unwrap().clone();
+    ensure!(seen.len() == 1, "the callback ran {} times", seen.len());
+    ensure!(
+        seen[0].0 == CERT_NONE,
+        "the callback read verify_mode {:?}",
+        seen[0].0
+    );
+    ensure!(
+        server.options().contains(OP_NO_TICKET),
+        "the callback's set_options was lost: {:?}",
+        server.options()
+    );
+    Ok(Outcome::Pass)
+}
+
+/// X16: during a real handshake over MemoryBIOs, the servername callback
+/// reads and changes its own context (through the request and through a
+/// handle of its own: verify_mode, options, set_options, set_ciphers); the
+/// handshake completes and the change is kept. Run on a thread: a deadlock
+/// fails the case after 20 s instead of hanging.
+pub fn servername_callback_uses_its_context<B: Backend>(pki: &Pki) -> CaseResult {
+    if !B::capabilities().has_sni {
+        return Ok(Outcome::NotSupported("HAS_SNI is false".into()));
+    }
+    let (server, client) = (server_ctx::<B>(pki)?, client_ctx::<B>(pki)?);
+    let seen: Seen = Arc::default();
+    let (own, record) = (server.clone(), seen.clone());
+    let cb: ssl_api::ServernameCallback<B> = Arc::new(move |req| {
+        let via_request = req.context.verify_mode();
+        let (mode, _) = use_own_context(&own)?;
+        ensure_same(via_request, mode)?;
+        record.lock().unwrap().push((req.server_name.clone(), mode));
+        Ok(None)
+    });
+    or_not_supported!(server.set_servername_callback(Some(cb)));
+    let s = server.clone();
+    within(
+        DEADLOCK_LIMIT,
+        "deadlock: a handshake whose servername callback uses its context",
+        move || -> Result<(), String> {
+            let (mut c, mut sv) = wrap_pair::<B, B>(&client, &s, Some("localhost")).map_err(e2s)?;
+            drive_handshake(&mut c, &mut sv).into_result()
+        },
+    )??;
+    let seen = seen.lock().unwrap().clone();
+    ensure!(
+        seen.len() == 1 && seen[0].0.as_deref() == Some("localhost") && seen[0].1 == CERT_NONE,
+        "the callback saw {seen:?}"
+    );
+    ensure!(
+        server.options().contains(OP_NO_TICKET),
+        "the callback's set_options was lost: {:?}",
+        server.options()
+    );
+    Ok(Outcome::Pass)
+}
+
+/// What each servername callback saw: the name and the verify mode it read.
+type Seen = Arc<Mutex<Vec<(Option<String>, VerifyMode)>>>;
+
+/// The request's context is the callback's own one here: both read alike.
+fn ensure_same(a: VerifyMode, b: VerifyMode) -> ssl_api::Result<()> {
+    if a == b {
+        Ok(())
+    } else {
+        Err(Error::value(format!(
+            "verify_mode {a:?} through the request, {b:?} through the handle"
+        )))
+    }
 }

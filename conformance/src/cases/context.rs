@@ -5,7 +5,7 @@
 use ssl_api::constants::*;
 use ssl_api::{Backend, Context, Error, Object, Password};
 
-use super::{client_ctx, ctx, e2s, expect_verify_error, server_ctx, CaseResult, Outcome};
+use super::{client_ctx, ctx, e2s, expect_verify_error, server_ctx, within, CaseResult, Outcome};
 use crate::harness::{drive_handshake, wrap_pair};
 use crate::pki::Pki;
 
@@ -235,6 +235,151 @@ pub fn encrypted_key_password_forms<B: Backend>(pki: &Pki) -> CaseResult {
     let (mut c, mut sv) =
         wrap_pair::<B, B>(&client_ctx::<B>(pki)?, &s, Some("localhost")).map_err(e2s)?;
     drive_handshake(&mut c, &mut sv).into_result()?;
+    Ok(Outcome::Pass)
+}
+
+/// X7: decrypting a PKCS#8 key costs bounded memory and time, decided from
+/// the file's KDF parameters before anything is derived. Keys the `openssl`
+/// tool writes with its defaults (scrypt N=16384 r=8 p=1; PBKDF2 2048) load;
+/// copies of them with hostile parameters (scrypt over OpenSSL's 32 MiB limit,
+/// up to N=2^30 = 1 TiB; scrypt or PBKDF2 within OpenSSL's limits but minutes
+/// to hours of work) fail within 2 s with the error a wrong password gives
+/// (`[SSL] PEM lib`). Each load runs on a thread with a 10 s limit, the worst
+/// (1 TiB) last: a regression fails the case instead of hanging it.
+pub fn encrypted_key_kdf_bounds<B: Backend>(pki: &Pki) -> CaseResult {
+    use crate::pki::KdfParams::{Pbkdf2, Scrypt};
+    use std::time::{Duration, Instant};
+    const LIMIT: Duration = Duration::from_secs(10);
+    const QUICK: Duration = Duration::from_secs(2);
+    let scrypt = pki.encrypted_server_key_with(true)?;
+    let pbkdf2 = pki.encrypted_server_key_with(false)?;
+    let load = |key: &std::path::Path, password: &str, limit: Duration| {
+        let (s, cert, key) = (
+            ctx::<B>(PROTOCOL_TLS_SERVER)?,
+            pki.server.cert.clone(),
+            key.to_owned(),
+        );
+        let password = Password::Str(password.into());
+        let what = format!("load_cert_chain({})", key.display());
+        within(limit, &what, move || {
+            let start = Instant::now();
+            let r = s.load_cert_chain(&cert, Some(&key), Some(password));
+            (
+                r.map_err(|e| (e.to_string(), e.python_type())),
+                start.elapsed(),
+            )
+        })
+    };
+    for (key, what) in [(&scrypt, "scrypt defaults"), (&pbkdf2, "PBKDF2 defaults")] {
+        // Debug builds derive slowly (scrypt's defaults: seconds): the limit
+        // here only keeps a hang from stalling the run.
+        let (r, took) = load(key, "secret", 6 * LIMIT)?;
+        ensure!(r.is_ok(), "{what}: {r:?} after {took:?}");
+    }
+    // The rewriting keeps everything else: the defaults give the same bytes.
+    let der = |p: &std::path::Path| -> Result<Vec<u8>, String> {
+        let text = std::fs::read(p).map_err(|e| e.to_string())?;
+        Ok(pem::parse(text).map_err(|e| e.to_string())?.into_contents())
+    };
+    let same = pki.with_kdf_params(
+        &scrypt,
+        Scrypt {
+            n: 16384,
+            r: 8,
+            p: 1,
+        },
+        "same.p8",
+    )?;
+    ensure!(der(&same)? == der(&scrypt)?, "the rewritten key differs");
+    let (wrong, _) = load(&pbkdf2, "wrong", 6 * LIMIT)?;
+    let wrong = wrong.err().ok_or("a wrong password was accepted")?;
+    ensure!(wrong.0 == "[SSL] PEM lib", "wrong password: {wrong:?}");
+    let hostile = [
+        (
+            "scrypt N=2^15 r=8 p=1 (32 MiB + 2 KiB)",
+            &scrypt,
+            Scrypt {
+                n: 1 << 15,
+                r: 8,
+                p: 1,
+            },
+        ),
+        (
+            "scrypt N=2^14 r=8 p=65535 (80 MiB)",
+            &scrypt,
+            Scrypt {
+                n: 1 << 14,
+                r: 8,
+                p: 65535,
+            },
+        ),
+        (
+            "scrypt r=1 p=2^30-1 (128 GiB)",
+            &scrypt,
+            Scrypt {
+                n: 1 << 14,
+                r: 1,
+                p: (1 << 30) - 1,
+            },
+        ),
+        (
+            "scrypt N=2^15 r=1 p=65535 (12 MiB, 2^31 units)",
+            &scrypt,
+            Scrypt {
+                n: 1 << 15,
+                r: 1,
+                p: 65535,
+            },
+        ),
+        (
+            "PBKDF2 10,000,001 iterations",
+            &pbkdf2,
+            Pbkdf2 {
+                iterations: 10_000_001,
+            },
+        ),
+        (
+            "PBKDF2 2^31-1 iterations",
+            &pbkdf2,
+            Pbkdf2 {
+                iterations: (1 << 31) - 1,
+            },
+        ),
+        (
+            "PBKDF2 2^32-1 iterations",
+            &pbkdf2,
+            Pbkdf2 {
+                iterations: u32::MAX.into(),
+            },
+        ),
+        (
+            "scrypt N=2^24 r=8 p=1 (16 GiB)",
+            &scrypt,
+            Scrypt {
+                n: 1 << 24,
+                r: 8,
+                p: 1,
+            },
+        ),
+        (
+            "scrypt N=2^30 r=8 p=1 (1 TiB)",
+            &scrypt,
+            Scrypt {
+                n: 1 << 30,
+                r: 8,
+                p: 1,
+            },
+        ),
+    ];
+    for (i, (what, key, params)) in hostile.into_iter().enumerate() {
+        let path = pki.with_kdf_params(key, params, &format!("hostile-{i}.p8"))?;
+        let (r, took) = load(&path, "secret", LIMIT).map_err(|e| format!("{what}: {e}"))?;
+        ensure!(
+            r.as_ref().err() == Some(&wrong),
+            "{what}: {r:?}, expected {wrong:?}"
+        );
+        ensure!(took < QUICK, "{what}: refused only after {took:?}");
+    }
     Ok(Outcome::Pass)
 }
 

@@ -95,6 +95,29 @@ pub(crate) fn expect_verify_error(r: &ssl_api::Result<()>, code: i64) -> Result<
     }
 }
 
+/// Runs `f` on its own thread and waits at most `limit`: what would hang (a
+/// deadlock, an unbounded key derivation) fails the case, named by `what`,
+/// instead of the test run. A thread that never returns is left behind; the
+/// test process ends it.
+fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("bounded".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| format!("no thread: {e}"))?;
+    rx.recv_timeout(limit).map_err(|e| match e {
+        RecvTimeoutError::Timeout => format!("{what}: did not return within {limit:?}"),
+        RecvTimeoutError::Disconnected => format!("{what}: panicked"),
+    })
+}
+
 fn expect_reason(r: &ssl_api::Result<()>, reason: &str, side: &str) -> Result<(), String> {
     match r {
         Err(e) if e.reason() == Some(reason) => Ok(()),
@@ -186,6 +209,9 @@ case_list! {
     servername_callback_three_ways ["X16"],
     cipher_strings ["X11", "X13", "S5", "S6"],
     encrypted_key_password_forms ["X7"],
+    encrypted_key_kdf_bounds ["X7"],
+    password_callback_uses_its_context ["X7"],
+    servername_callback_uses_its_context ["X16"],
     crl_check_leaf ["X5", "X9", "X22"],
     declared_capabilities_hold ["X15", "S8", "S7", "C5", "C6"],
     handshake_failure_modes ["E1", "E6", "P3"],

@@ -9,8 +9,9 @@
 //!   writes), decrypted with `EVP_BytesToKey(MD5, salt = IV[..8], count = 1)`.
 //!
 //! Errors are CPython's: `[SSL] PEM lib` for unreadable content, a wrong or a
-//! missing password (the password is never prompted for), ValueError for a
-//! password over 1024 bytes.
+//! missing password (the password is never prompted for), a key whose
+//! derivation would cost more than the bounds below ([`check_key_cost`]),
+//! ValueError for a password over 1024 bytes.
 
 use pkcs8::der::asn1::AnyRef;
 use pkcs8::der::{Decode, Encode};
@@ -151,40 +152,198 @@ fn legacy_decrypt(dek_info: &str, data: &[u8], password: &[u8]) -> Option<Vec<u8
     }
 }
 
+/// OpenSSL's default scrypt memory limit (`SCRYPT_MAX_MEM`, 32 MiB, used when
+/// `PKCS5_v2_scrypt_keyivgen` passes `maxmem = 0` to `EVP_PBE_scrypt_ex`;
+/// crypto/evp/pbe_scrypt.c).
+const SCRYPT_MAX_MEM: u128 = 32 * 1024 * 1024;
+
+/// At most this many PBKDF2 iterations per key (PBES2; also the iteration
+/// count of PBES1 and PKCS#12 PBE). OpenSSL has no such bound: it runs any
+/// count up to 2^31 - 1 (a larger INTEGER wraps to a non-positive `int` and
+/// is refused), which is 40 minutes of HMAC-SHA256 on this project's
+/// machine. 10,000,000 is RFC 8018 §4.2's largest suggested count, and
+/// OpenSSL 3.0 takes 11 s for it here (1.1 us per iteration): every key
+/// OpenSSL decrypts within about ten seconds is still read, one that would
+/// keep it busy for minutes or hours is refused at once. Tools write far
+/// less (OpenSSL 2048; OWASP's PBKDF2-SHA256 advice is 600,000).
+const MAX_KDF_WORK: u128 = 10_000_000;
+/// At most this many scrypt `N * r * p` units per key, the same ten seconds
+/// of OpenSSL's time (2^20 units, N=1024 r=1 p=1000, took it 1.3 s here).
+/// OpenSSL bounds only scrypt's memory, so p alone can ask for hours within
+/// 32 MiB; its default (N=16384, r=8, p=1) is 2^17 units.
+const MAX_SCRYPT_WORK: u128 = 1 << 23;
+
+/// Refuses (as a wrong password: `[SSL] PEM lib`, as OpenSSL does for scrypt
+/// parameters over its memory limit) the first private key in the PEM
+/// `data` when it is an `ENCRYPTED PRIVATE KEY` whose key derivation would
+/// need more memory than OpenSSL allows or more time than the bounds above,
+/// before anything is derived or allocated. Every backend calls it (the
+/// openssl one before OpenSSL reads the key); a key it cannot parse is left
+/// to the library.
+pub fn check_key_cost(data: &[u8]) -> Result<()> {
+    match first_key_block(data) {
+        Some(block) if block.tag() == "ENCRYPTED PRIVATE KEY" => check_kdf_cost(block.contents()),
+        _ => Ok(()),
+    }
+}
+
+/// The PBES1 (PKCS#5 v1.5) and PKCS#12 PBE OIDs: params `{salt, iterations}`.
+fn is_pbe_with_iterations(oid: &ObjectIdentifier) -> bool {
+    const PKCS5: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5");
+    const PKCS12_PBE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1");
+    oid.parent() == Some(PKCS12_PBE)
+        || (oid.parent() == Some(PKCS5)
+            && matches!(oid.arcs().last(), Some(1 | 3 | 4 | 6 | 10 | 11)))
+}
+
+/// The KDF bounds for an `EncryptedPrivateKeyInfo` DER.
+fn check_kdf_cost(der: &[u8]) -> Result<()> {
+    use pkcs8::der::asn1::UintRef;
+    use pkcs8::der::Reader;
+    const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
+    const PBKDF2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.12");
+    const SCRYPT: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.11591.4.11");
+    // An INTEGER as u128, saturated (a longer one is over every bound).
+    fn int<'a, R: Reader<'a>>(r: &mut R) -> pkcs8::der::Result<u128> {
+        let v: UintRef<'a> = r.decode()?;
+        let b = v.as_bytes();
+        Ok(if b.len() > 16 {
+            u128::MAX
+        } else {
+            b.iter().fold(0, |acc, &x| (acc << 8) | u128::from(x))
+        })
+    }
+    fn skip_rest<'a, R: Reader<'a>>(r: &mut R) -> pkcs8::der::Result<()> {
+        while !r.is_finished() {
+            r.decode::<AnyRef<'a>>()?;
+        }
+        Ok(())
+    }
+    // (iterations) or (N, r, p); None when the structure is not understood.
+    enum Cost {
+        Iterations(u128),
+        Scrypt(u128, u128, u128),
+    }
+    let parse = || -> pkcs8::der::Result<Option<Cost>> {
+        let alg = AnyRef::from_der(der)?.sequence(|r| {
+            let alg: AlgorithmIdentifierRef<'_> = r.decode()?;
+            skip_rest(r)?;
+            Ok(alg)
+        })?;
+        let Some(params) = alg.parameters else {
+            return Ok(None);
+        };
+        if is_pbe_with_iterations(&alg.oid) {
+            return params.sequence(|r| {
+                r.decode::<AnyRef<'_>>()?; // salt
+                let n = int(r)?;
+                skip_rest(r)?;
+                Ok(Some(Cost::Iterations(n)))
+            });
+        }
+        if alg.oid != PBES2 {
+            return Ok(None);
+        }
+        let kdf = params.sequence(|r| {
+            let kdf: AlgorithmIdentifierRef<'_> = r.decode()?;
+            skip_rest(r)?;
+            Ok(kdf)
+        })?;
+        let Some(kdf_params) = kdf.parameters else {
+            return Ok(None);
+        };
+        if kdf.oid == PBKDF2 {
+            kdf_params.sequence(|r| {
+                r.decode::<AnyRef<'_>>()?; // salt (a CHOICE)
+                let n = int(r)?;
+                skip_rest(r)?;
+                Ok(Some(Cost::Iterations(n)))
+            })
+        } else if kdf.oid == SCRYPT {
+            kdf_params.sequence(|r| {
+                r.decode::<AnyRef<'_>>()?; // salt
+                let (n, rr, p) = (int(r)?, int(r)?, int(r)?);
+                skip_rest(r)?;
+                Ok(Some(Cost::Scrypt(n, rr, p)))
+            })
+        } else {
+            Ok(None)
+        }
+    };
+    let ok = match parse() {
+        // Malformed or unknown: the library's own reader refuses or reads it.
+        Err(_) | Ok(None) => true,
+        Ok(Some(Cost::Iterations(n))) => n <= MAX_KDF_WORK,
+        // OpenSSL's checks (providers/implementations/kdfs/scrypt.c,
+        // scrypt_alg): N a power of two over 1, r and p non-zero,
+        // N < 2^(16 r), then the memory of B (128 r p) and of V, X and T
+        // (128 r (N + 2)) within SCRYPT_MAX_MEM (checked arithmetic: the
+        // INTEGERs are as large as the file says); within that, N r p
+        // cannot overflow.
+        Ok(Some(Cost::Scrypt(n, r, p))) => {
+            n > 1
+                && n.is_power_of_two()
+                && r > 0
+                && p > 0
+                && (r >= 4 || n < 1u128 << (16 * r))
+                && r.checked_mul(p).is_some_and(|rp| rp < 1 << 30)
+                && n.checked_add(2 + p)
+                    .and_then(|x| x.checked_mul(r))
+                    .and_then(|x| x.checked_mul(128))
+                    .is_some_and(|mem| mem <= SCRYPT_MAX_MEM)
+                && n * r * p <= MAX_SCRYPT_WORK
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(pem_lib())
+    }
+}
+
+/// The first private-key PEM block in `data` (the one OpenSSL's
+/// `PEM_read_bio_PrivateKey` reads), skipping certificates and the like.
+fn first_key_block(data: &[u8]) -> Option<pem::Pem> {
+    pem::parse_many(data).ok()?.into_iter().find(|b| {
+        matches!(
+            b.tag(),
+            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY"
+        )
+    })
+}
+
 /// The first private key in the PEM `data`, decrypted with `password` when
 /// it is encrypted; `Ok(None)` when there is no key. A password given for an
 /// unencrypted key is ignored, as OpenSSL does.
 pub fn find_private_key(data: &[u8], password: Option<&Password>) -> Result<Option<PrivateKey>> {
-    let Ok(blocks) = pem::parse_many(data) else {
+    let Some(block) = first_key_block(data) else {
         return Ok(None);
     };
-    for block in blocks {
-        let legacy_encrypted = block
-            .headers()
-            .get("Proc-Type")
-            .is_some_and(|v| v.contains("ENCRYPTED"));
-        let body = || -> Result<Vec<u8>> {
-            if !legacy_encrypted {
-                return Ok(block.contents().to_vec());
-            }
-            let dek = block.headers().get("DEK-Info").ok_or_else(pem_lib)?;
-            legacy_decrypt(dek, block.contents(), &resolve_password(password)?).ok_or_else(pem_lib)
-        };
-        match block.tag() {
-            "PRIVATE KEY" => return body().map(|d| Some(PrivateKey::Pkcs8(d))),
-            "RSA PRIVATE KEY" => return body().map(|d| Some(PrivateKey::Pkcs1(d))),
-            "EC PRIVATE KEY" => return body().map(|d| Some(PrivateKey::Sec1(d))),
-            "ENCRYPTED PRIVATE KEY" => {
-                let password = resolve_password(password)?;
-                let info = pkcs8::EncryptedPrivateKeyInfo::try_from(block.contents())
-                    .map_err(|_| pem_lib())?;
-                let doc = info.decrypt(&password).map_err(|_| pem_lib())?;
-                return Ok(Some(PrivateKey::Pkcs8(doc.as_bytes().to_vec())));
-            }
-            _ => {}
+    // Before the password: a hostile key never reaches the user's callback.
+    check_key_cost(data)?;
+    let legacy_encrypted = block
+        .headers()
+        .get("Proc-Type")
+        .is_some_and(|v| v.contains("ENCRYPTED"));
+    let body = || -> Result<Vec<u8>> {
+        if !legacy_encrypted {
+            return Ok(block.contents().to_vec());
+        }
+        let dek = block.headers().get("DEK-Info").ok_or_else(pem_lib)?;
+        legacy_decrypt(dek, block.contents(), &resolve_password(password)?).ok_or_else(pem_lib)
+    };
+    match block.tag() {
+        "PRIVATE KEY" => body().map(|d| Some(PrivateKey::Pkcs8(d))),
+        "RSA PRIVATE KEY" => body().map(|d| Some(PrivateKey::Pkcs1(d))),
+        "EC PRIVATE KEY" => body().map(|d| Some(PrivateKey::Sec1(d))),
+        _ => {
+            let password = resolve_password(password)?;
+            let info = pkcs8::EncryptedPrivateKeyInfo::try_from(block.contents())
+                .map_err(|_| pem_lib())?;
+            let doc = info.decrypt(&password).map_err(|_| pem_lib())?;
+            Ok(Some(PrivateKey::Pkcs8(doc.as_bytes().to_vec())))
         }
     }
-    Ok(None)
 }
 
 /// The DER of every `CERTIFICATE` block in the PEM `data`, in order.
@@ -232,6 +391,80 @@ mod tests {
             ),
             None
         );
+    }
+
+    /// A PBES2 `EncryptedPrivateKeyInfo` DER with the KDF `kdf_oid` and
+    /// these INTEGERs after an 8-byte salt (the ciphertext is not a key).
+    fn pbes2(kdf_oid: &str, ints: &[u64]) -> Vec<u8> {
+        fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+            let len = u8::try_from(body.len()).unwrap();
+            let head = if len < 0x80 {
+                vec![tag, len]
+            } else {
+                vec![tag, 0x81, len]
+            };
+            [&head[..], body].concat()
+        }
+        let oid = |s: &str| ObjectIdentifier::new_unwrap(s).to_der().unwrap();
+        let mut kdf_params = tlv(0x04, &[1; 8]);
+        for v in ints {
+            let b = v.to_be_bytes();
+            let i = b.iter().position(|&x| x != 0).unwrap_or(7);
+            let body = if b[i] >= 0x80 {
+                [&[0][..], &b[i..]].concat()
+            } else {
+                b[i..].to_vec()
+            };
+            kdf_params.extend(tlv(0x02, &body));
+        }
+        let kdf = tlv(0x30, &[oid(kdf_oid), tlv(0x30, &kdf_params)].concat());
+        let enc = tlv(
+            0x30,
+            &[oid("2.16.840.1.101.3.4.1.42"), tlv(0x04, &[2; 16])].concat(),
+        );
+        let alg = tlv(
+            0x30,
+            &[
+                oid("1.2.840.113549.1.5.13"),
+                tlv(0x30, &[kdf, enc].concat()),
+            ]
+            .concat(),
+        );
+        tlv(0x30, &[alg, tlv(0x04, &[3; 32])].concat())
+    }
+
+    #[test]
+    fn kdf_bounds_are_openssls_memory_limit_and_ten_seconds_of_work() {
+        let scrypt = |n, r, p| check_kdf_cost(&pbes2("1.3.6.1.4.1.11591.4.11", &[n, r, p])).is_ok();
+        let pbkdf2 = |n| check_kdf_cost(&pbes2("1.2.840.113549.1.5.12", &[n])).is_ok();
+        // OpenSSL's defaults, and the edges of its checks (each verified
+        // with `openssl pkey` on OpenSSL 3.0).
+        assert!(scrypt(16384, 8, 1));
+        assert!(!scrypt(32768, 8, 1), "128 r (N + 2 + p) over 32 MiB");
+        assert!(scrypt(32768, 1, 1));
+        assert!(!scrypt(65536, 1, 1), "N >= 2^(16 r)");
+        assert!(!scrypt(16383, 8, 1), "N not a power of two");
+        assert!(!scrypt(1, 8, 1) && !scrypt(16384, 0, 1) && !scrypt(16384, 8, 0));
+        assert!(!scrypt(1 << 30, 8, 1) && !scrypt(u64::MAX, u64::MAX, u64::MAX));
+        // Within the memory limit, bounded by work: 2^23 units.
+        assert!(scrypt(1024, 1, 8192) && !scrypt(1024, 1, 8193));
+        assert!(pbkdf2(2048) && pbkdf2(10_000_000));
+        assert!(!pbkdf2(10_000_001) && !pbkdf2((1 << 31) - 1) && !pbkdf2(u64::MAX));
+        // Not understood here (another KDF, garbage): left to the library.
+        assert!(check_kdf_cost(&pbes2("1.2.3.4", &[u64::MAX])).is_ok());
+        // PKCS#12 PBE (pbeWithSHAAnd3-KeyTripleDES-CBC): `{salt, iterations}`.
+        let pkcs12 = |count: &[u8]| {
+            let oid = ObjectIdentifier::new_unwrap("1.2.840.113549.1.12.1.3");
+            let oid = oid.to_der().unwrap();
+            let int = [&[0x02, count.len() as u8][..], count].concat();
+            let salt = [&[0x04, 8][..], &[1; 8]].concat();
+            let params = [&[0x30, (salt.len() + int.len()) as u8][..], &salt, &int].concat();
+            let alg = [&[0x30, (oid.len() + params.len()) as u8][..], &oid, &params].concat();
+            let body = [&alg[..], &[0x04, 16], &[3; 16]].concat();
+            check_kdf_cost(&[&[0x30, body.len() as u8][..], &body].concat()).is_ok()
+        };
+        assert!(pkcs12(&[0x08, 0x00]) && !pkcs12(&[0x7f, 0xff, 0xff, 0xff]));
+        assert!(check_kdf_cost(b"garbage").is_ok());
     }
 
     #[test]
