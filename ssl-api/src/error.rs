@@ -163,12 +163,39 @@ pub enum Error {
         /// What was asked for (a reference id and name, e.g. `X15 set_npn_protocols`).
         feature: String,
     },
-    /// An error of the underlying socket or file (`OSError`).
-    #[error(transparent)]
-    Io(#[from] io::Error),
+    /// An error of the underlying socket or file (`OSError`), shown as
+    /// CPython shows it (`[Errno 104] Connection reset by peer`); the
+    /// `io::Error` is its `source()`.
+    #[error("{}", OsErrorText(.0))]
+    Io(
+        #[from]
+        #[source]
+        io::Error,
+    ),
     /// A socket timeout (`socket.timeout` / `TimeoutError`).
     #[error("{0}")]
     Timeout(String),
+}
+
+/// An `io::Error` as CPython prints an `OSError`: `[Errno N] text` (on
+/// Windows `[WinError N] text`), without Rust's ` (os error N)`; an error
+/// that is not the OS's as it is.
+struct OsErrorText<'a>(&'a io::Error);
+
+impl fmt::Display for OsErrorText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(code) = self.0.raw_os_error() else {
+            return fmt::Display::fmt(self.0, f);
+        };
+        let text = self.0.to_string();
+        let suffix = format!(" (os error {code})");
+        let text = text.strip_suffix(&suffix).unwrap_or(&text);
+        if cfg!(windows) {
+            write!(f, "[WinError {code}] {text}")
+        } else {
+            write!(f, "[Errno {code}] {text}")
+        }
+    }
 }
 
 impl Error {
@@ -563,6 +590,18 @@ mod tests {
         assert_eq!(Error::eof().as_ssl().unwrap().errno(), 8);
         assert_eq!(Error::cert_verify(62, "x").as_ssl().unwrap().errno(), 1);
         assert!(Error::want_write().is_want());
+        #[cfg(target_os = "linux")]
+        {
+            let reset = Error::Io(io::Error::from_raw_os_error(104));
+            assert_eq!(reset.to_string(), "[Errno 104] Connection reset by peer");
+            let source = std::error::Error::source(&reset).map(|s| s.to_string());
+            assert_eq!(
+                source.as_deref(),
+                Some("Connection reset by peer (os error 104)")
+            );
+        }
+        let plain = Error::Io(io::Error::other("no such thing"));
+        assert_eq!(plain.to_string(), "no such thing");
         assert_eq!(
             Error::alert_received(48).to_string(),
             "[SSL: TLSV1_ALERT_UNKNOWN_CA] tlsv1 alert unknown ca"
