@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use native_tls::{Certificate, Identity, Protocol as NtProtocol, TlsAcceptor, TlsConnector};
 use ssl_api::cert::inspect::is_ca;
 use ssl_api::constants::{Protocol, Purpose, TlsVersion, VerifyFlags, CERT_NONE};
+use ssl_api::spi::Sealed;
 use ssl_api::transport::SharedTransport;
 use ssl_api::{
     CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
@@ -384,12 +385,13 @@ impl ssl_api::Context for NativeContext {
         })
     }
 
-    fn with_settings<R>(&self, read: impl FnOnce(&ContextSettings) -> R) -> R {
+    fn with_settings<R>(&self, _: Sealed, read: impl FnOnce(&ContextSettings) -> R) -> R {
         read(&self.lock().settings)
     }
 
     fn update_settings<R>(
         &self,
+        _: Sealed,
         change: impl FnOnce(&mut ContextSettings) -> Result<R>,
     ) -> Result<R> {
         self.update(|s| change(&mut s.settings))

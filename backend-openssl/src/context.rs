@@ -31,6 +31,7 @@ use ssl_api::constants::{
     OP_NO_SSLv3, Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode, CERT_OPTIONAL,
     CERT_REQUIRED, OP_ALL, OP_CIPHER_SERVER_PREFERENCE, OP_NO_COMPRESSION,
 };
+use ssl_api::spi::Sealed;
 use ssl_api::transport::SharedTransport;
 use ssl_api::{
     CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
@@ -473,12 +474,13 @@ impl ssl_api::Context for OpenSslContext {
         Ok(OpenSslContext { inner })
     }
 
-    fn with_settings<R>(&self, read: impl FnOnce(&ContextSettings) -> R) -> R {
+    fn with_settings<R>(&self, _: Sealed, read: impl FnOnce(&ContextSettings) -> R) -> R {
         read(&self.lock().settings)
     }
 
     fn update_settings<R>(
         &self,
+        _: Sealed,
         change: impl FnOnce(&mut ContextSettings) -> Result<R>,
     ) -> Result<R> {
         self.update(|s| change(&mut s.settings))

@@ -16,6 +16,7 @@ use ssl_api::cert::keys::{self, PrivateKey};
 use ssl_api::constants::{
     Protocol, Purpose, TlsVersion, VerifyFlags, OP_CIPHER_SERVER_PREFERENCE, OP_NO_TICKET,
 };
+use ssl_api::spi::Sealed;
 use ssl_api::transport::SharedTransport;
 use ssl_api::{
     CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
@@ -356,12 +357,13 @@ impl ssl_api::Context for RustlsContext {
         })
     }
 
-    fn with_settings<R>(&self, read: impl FnOnce(&ContextSettings) -> R) -> R {
+    fn with_settings<R>(&self, _: Sealed, read: impl FnOnce(&ContextSettings) -> R) -> R {
         read(&self.lock().settings)
     }
 
     fn update_settings<R>(
         &self,
+        _: Sealed,
         change: impl FnOnce(&mut ContextSettings) -> Result<R>,
     ) -> Result<R> {
         self.update(|s| change(&mut s.settings))

@@ -14,6 +14,7 @@ use crate::cert::record::CertRecord;
 use crate::constants::{Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode};
 use crate::error::{Error, Result};
 use crate::settings::ContextSettings;
+use crate::spi::Sealed;
 use crate::transport::{MemoryTransport, SharedTransport};
 use crate::types::{
     CaData, Capabilities, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths, Password,
@@ -73,29 +74,32 @@ pub trait Context: Clone + Send + Sync + Sized {
 
     /// Reads the Python-visible settings ([`ContextSettings`]) under the
     /// context's lock. The plain getters below are provided over it, so a
-    /// backend writes them only where its library holds the truth.
-    fn with_settings<R>(&self, read: impl FnOnce(&ContextSettings) -> R) -> R;
+    /// backend writes them only where its library holds the truth. Sealed
+    /// ([`crate::spi`]): only this crate calls it.
+    fn with_settings<R>(&self, token: Sealed, read: impl FnOnce(&ContextSettings) -> R) -> R;
     /// Changes the settings under the context's lock; the backend drops any
     /// configuration it built from the old ones. The setters whose rules
     /// are Python's alone are provided over it; a backend overrides those its
-    /// library must also be told about.
+    /// library must also be told about. Sealed ([`crate::spi`]): users
+    /// change settings through the setters only.
     fn update_settings<R>(
         &self,
+        token: Sealed,
         change: impl FnOnce(&mut ContextSettings) -> Result<R>,
     ) -> Result<R>;
 
     /// `protocol` (X2), read-only.
     fn protocol(&self) -> Protocol {
-        self.with_settings(|s| s.protocol())
+        self.with_settings(Sealed::token(), |s| s.protocol())
     }
 
     /// `options` (X3).
     fn options(&self) -> Options {
-        self.with_settings(|s| s.options())
+        self.with_settings(Sealed::token(), |s| s.options())
     }
     /// Sets `options` (X3); bits may be cleared as well as set.
     fn set_options(&self, options: Options) -> Result<()> {
-        self.update_settings(|s| {
+        self.update_settings(Sealed::token(), |s| {
             s.set_options(options);
             Ok(())
         })
@@ -103,16 +107,16 @@ pub trait Context: Clone + Send + Sync + Sized {
 
     /// `verify_mode` (X4).
     fn verify_mode(&self) -> VerifyMode {
-        self.with_settings(|s| s.verify_mode())
+        self.with_settings(Sealed::token(), |s| s.verify_mode())
     }
     /// Sets `verify_mode` (X4); `CERT_NONE` while `check_hostname` is on is a ValueError.
     fn set_verify_mode(&self, mode: VerifyMode) -> Result<()> {
-        self.update_settings(|s| s.set_verify_mode(mode))
+        self.update_settings(Sealed::token(), |s| s.set_verify_mode(mode))
     }
 
     /// `verify_flags` (X5).
     fn verify_flags(&self) -> VerifyFlags {
-        self.with_settings(|s| s.verify_flags())
+        self.with_settings(Sealed::token(), |s| s.verify_flags())
     }
     /// Sets `verify_flags` (X5). Required: each library checks certificates
     /// its own way, so each backend says what it does with the flags.
@@ -120,12 +124,12 @@ pub trait Context: Clone + Send + Sync + Sized {
 
     /// `check_hostname` (X6).
     fn check_hostname(&self) -> bool {
-        self.with_settings(|s| s.check_hostname())
+        self.with_settings(Sealed::token(), |s| s.check_hostname())
     }
     /// Sets `check_hostname` (X6); turning it on with `CERT_NONE` switches to
     /// `CERT_REQUIRED`, as Python 3.7+ does.
     fn set_check_hostname(&self, check: bool) -> Result<()> {
-        self.update_settings(|s| {
+        self.update_settings(Sealed::token(), |s| {
             s.set_check_hostname(check);
             Ok(())
         })
@@ -133,24 +137,24 @@ pub trait Context: Clone + Send + Sync + Sized {
 
     /// `minimum_version` (X23+).
     fn minimum_version(&self) -> TlsVersion {
-        self.with_settings(|s| s.minimum_version())
+        self.with_settings(Sealed::token(), |s| s.minimum_version())
     }
     /// Sets `minimum_version` (X23+): a ValueError for fixed-version protocols.
     fn set_minimum_version(&self, version: TlsVersion) -> Result<()> {
-        self.update_settings(|s| s.set_minimum_version(version))
+        self.update_settings(Sealed::token(), |s| s.set_minimum_version(version))
     }
     /// `maximum_version` (X23+).
     fn maximum_version(&self) -> TlsVersion {
-        self.with_settings(|s| s.maximum_version())
+        self.with_settings(Sealed::token(), |s| s.maximum_version())
     }
     /// Sets `maximum_version` (X23+).
     fn set_maximum_version(&self, version: TlsVersion) -> Result<()> {
-        self.update_settings(|s| s.set_maximum_version(version))
+        self.update_settings(Sealed::token(), |s| s.set_maximum_version(version))
     }
 
     /// `hostname_checks_common_name` (X23+).
     fn hostname_checks_common_name(&self) -> bool {
-        self.with_settings(|s| s.hostname_checks_common_name())
+        self.with_settings(Sealed::token(), |s| s.hostname_checks_common_name())
     }
     /// Sets `hostname_checks_common_name` (X23+). Required: the name check is
     /// the library's (or the backend's verifier's).
@@ -158,7 +162,7 @@ pub trait Context: Clone + Send + Sync + Sized {
 
     /// `post_handshake_auth` (X23+).
     fn post_handshake_auth(&self) -> bool {
-        self.with_settings(|s| s.post_handshake_auth())
+        self.with_settings(Sealed::token(), |s| s.post_handshake_auth())
     }
     /// Sets `post_handshake_auth` (X23+). Required: a library without
     /// post-handshake authentication must refuse `true`.
@@ -166,7 +170,7 @@ pub trait Context: Clone + Send + Sync + Sized {
 
     /// `keylog_filename` (X23+).
     fn keylog_filename(&self) -> Option<std::path::PathBuf> {
-        self.with_settings(|s| s.keylog_filename().cloned())
+        self.with_settings(Sealed::token(), |s| s.keylog_filename().cloned())
     }
     /// Sets `keylog_filename` (X23+): NSS key log lines are appended to it.
     /// Required: the library writes the lines.

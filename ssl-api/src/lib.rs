@@ -24,6 +24,7 @@ pub mod idna;
 pub mod pyvalue;
 pub mod settings;
 pub mod socket;
+pub mod spi;
 pub mod stream;
 #[cfg(feature = "tokio")]
 pub mod tokio;

@@ -608,3 +608,79 @@ pub fn dh_params_enable_dhe<B: Backend>(pki: &Pki) -> CaseResult {
     }
     Ok(Outcome::Pass)
 }
+
+/// X3/X4/X6/X9: whatever sequence of public setters ran, what the context
+/// reports is what the library enforces: against an untrusted (self-signed)
+/// server, the handshake fails with a verification error whenever
+/// `verify_mode()` says CERT_REQUIRED or CERT_OPTIONAL, and succeeds whenever
+/// it says CERT_NONE. 60 steps of a fixed pseudo-random sequence of setters
+/// (some refused with ValueError, as Python refuses them), one handshake
+/// after each.
+pub fn reported_verify_mode_is_enforced<B: Backend>(pki: &Pki) -> CaseResult {
+    let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    server
+        .load_cert_chain(&pki.self_signed.cert, Some(&pki.self_signed.key), None)
+        .map_err(e2s)?;
+    let client = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    let mut state: u32 = 0x2545_f491;
+    let mut seen = [false; 3];
+    for step in 0..60 {
+        // xorshift32: a fixed sequence, the same on every run.
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let did = match state % 7 {
+            0 => (
+                "set_verify_mode(CERT_NONE)",
+                client.set_verify_mode(CERT_NONE),
+            ),
+            1 => (
+                "set_verify_mode(CERT_OPTIONAL)",
+                client.set_verify_mode(CERT_OPTIONAL),
+            ),
+            2 => (
+                "set_verify_mode(CERT_REQUIRED)",
+                client.set_verify_mode(CERT_REQUIRED),
+            ),
+            3 => (
+                "set_check_hostname(false)",
+                client.set_check_hostname(false),
+            ),
+            4 => ("set_check_hostname(true)", client.set_check_hostname(true)),
+            5 => (
+                "load_verify_locations(other CA)",
+                client.load_verify_locations(Some(&pki.other_ca), None, None),
+            ),
+            _ => (
+                "set_options(options ^ OP_NO_TICKET)",
+                client.set_options(client.options() ^ OP_NO_TICKET),
+            ),
+        };
+        match did.1 {
+            Ok(()) | Err(Error::Value(_)) => {}
+            Err(e) => return Err(format!("step {step}: {}: {}", did.0, e2s(e))),
+        }
+        let mode = client.verify_mode();
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        let out = drive_handshake(&mut c, &mut s);
+        if mode == CERT_NONE {
+            seen[0] = true;
+            ensure!(
+                out.client.is_ok(),
+                "step {step} ({}): verify_mode() is CERT_NONE, the handshake failed: {:?}",
+                did.0,
+                out.client.as_ref().map_err(|e| e.to_string())
+            );
+        } else {
+            seen[if mode == CERT_REQUIRED { 2 } else { 1 }] = true;
+            // 18: the self-signed certificate, trusted by no CA loaded here.
+            expect_verify_error(&out.client, 18)
+                .map_err(|e| format!("step {step} ({}): verify_mode() is {mode:?}: {e}", did.0))?;
+        }
+    }
+    ensure!(
+        seen == [true; 3],
+        "the sequence did not visit every mode: {seen:?}"
+    );
+    Ok(Outcome::Pass)
+}
