@@ -197,13 +197,13 @@ compile_error!("enable at least one backend feature of `ssl`: rustls, openssl, n
 cfg_if::cfg_if! {
     if #[cfg(feature = "rustls")] {
         /// The backend chosen by cargo feature (see the table above).
-        pub type DefaultBackend = backend_rustls::Rustls;
+        pub type DefaultBackend = backends::Rustls;
     } else if #[cfg(feature = "openssl")] {
         /// The backend chosen by cargo feature (see the table above).
-        pub type DefaultBackend = backend_openssl::OpenSsl;
+        pub type DefaultBackend = backends::OpenSsl;
     } else if #[cfg(feature = "native")] {
         /// The backend chosen by cargo feature (see the table above).
-        pub type DefaultBackend = backend_native::Native;
+        pub type DefaultBackend = backends::Native;
     }
 }
 
@@ -312,33 +312,142 @@ pub fn get_default_verify_paths() -> DefaultVerifyPaths {
     DefaultBackend::get_default_verify_paths()
 }
 
+/// The backend types compiled in, one per cargo feature. A library names
+/// the backend it was written and tested for (`ssl::backends::OpenSsl`), so
+/// that another crate enabling another feature cannot swap it;
+/// applications use [`DefaultBackend`] (the features' choice) or pick one by
+/// name at run time ([`backend`]).
+pub mod backends {
+    #[cfg(feature = "native")]
+    pub use backend_native::Native;
+    #[cfg(feature = "openssl")]
+    pub use backend_openssl::OpenSsl;
+    #[cfg(feature = "rustls")]
+    pub use backend_rustls::Rustls;
+}
+
+// The registry: the one list of compiled-in backends, read by
+// `for_each_backend!`, `backends()` / `backend(name)` and, through them, the
+// conformance suite, the report, interop and the benches. A fourth backend
+// adds its crate, its feature and one line in each of the three places below.
+#[cfg(feature = "rustls")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_rustls {
+    ($m:ident) => {
+        $m!(rustls, $crate::backends::Rustls);
+    };
+}
+#[cfg(not(feature = "rustls"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_rustls {
+    ($m:ident) => {};
+}
+#[cfg(feature = "openssl")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_openssl {
+    ($m:ident) => {
+        $m!(openssl, $crate::backends::OpenSsl);
+    };
+}
+#[cfg(not(feature = "openssl"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_openssl {
+    ($m:ident) => {};
+}
+#[cfg(feature = "native")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_native {
+    ($m:ident) => {
+        $m!(native, $crate::backends::Native);
+    };
+}
+#[cfg(not(feature = "native"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_native {
+    ($m:ident) => {};
+}
+
+/// Invokes macro `$m!(name, Type)` once per compiled-in backend (`name` an
+/// identifier such as `rustls`, `Type` the backend type), for code that is
+/// generic over `B: Backend` and must be instantiated for each:
+///
+/// ```
+/// macro_rules! print_name {
+///     ($name:ident, $backend:ty) => {
+///         println!("{} = {}", stringify!($name), <$backend as ssl::Backend>::NAME);
+///     };
+/// }
+/// ssl::for_each_backend!(print_name);
+/// ```
+#[macro_export]
+macro_rules! for_each_backend {
+    ($m:ident) => {
+        $crate::__with_rustls!($m);
+        $crate::__with_openssl!($m);
+        $crate::__with_native!($m);
+    };
+}
+
+/// Every backend compiled in, [`DefaultBackend`] first: handles that make
+/// contexts ([`dynamic::AnyContext`], an ordinary `Context`) of the backend
+/// they name.
+pub fn backends() -> Vec<&'static dyn dynamic::DynBackend> {
+    let mut all: Vec<&'static dyn dynamic::DynBackend> =
+        vec![&dynamic::DynBackendOf::<DefaultBackend>::HANDLE];
+    macro_rules! push {
+        ($name:ident, $backend:ty) => {
+            if <$backend as Backend>::NAME != DefaultBackend::NAME {
+                all.push(&dynamic::DynBackendOf::<$backend>::HANDLE);
+            }
+        };
+    }
+    for_each_backend!(push);
+    all
+}
+
+/// The backend called `name` (`"rustls"`, `"openssl"`, `"native"`), if it
+/// is compiled in: a run-time choice that does everything the generic path
+/// does (contexts with every setting, `wrap_socket`, `wrap_stream`,
+/// `wrap_bio`, `ssl::tokio`, the servername callback with its context swap,
+/// sessions), through [`dynamic::AnyBackend`].
+///
+/// ```
+/// use ssl::{Context, PROTOCOL_TLS_CLIENT};
+/// for name in ssl::backend_names() {
+///     let backend = ssl::backend(name).expect("compiled in");
+///     let ctx = backend.new_context(PROTOCOL_TLS_CLIENT)?;
+///     assert_eq!(ctx.backend_name(), name);
+///     assert!(ctx.check_hostname());
+/// }
+/// assert!(ssl::backend("no such backend").is_none());
+/// # Ok::<(), ssl::Error>(())
+/// ```
+pub fn backend(name: &str) -> Option<&'static dyn dynamic::DynBackend> {
+    backends().into_iter().find(|b| b.name() == name)
+}
+
+/// Selects the backend called `name` for [`dynamic::AnyBackend`]: code
+/// written over `B: Backend` and given `AnyBackend` then runs on it
+/// (`AnyBackend`'s `Context::new`, capabilities and `RAND_*` answer for
+/// it). `None` (and nothing changes) if `name` is not compiled in.
+pub fn select_backend(name: &str) -> Option<&'static dyn dynamic::DynBackend> {
+    let chosen = backend(name)?;
+    dynamic::select(chosen);
+    Some(chosen)
+}
+
 /// The names of the backends compiled in, default first.
 pub fn backend_names() -> Vec<&'static str> {
-    let mut names = vec![DefaultBackend::NAME];
-    #[cfg(feature = "rustls")]
-    if !names.contains(&backend_rustls::Rustls::NAME) {
-        names.push(backend_rustls::Rustls::NAME);
-    }
-    #[cfg(feature = "openssl")]
-    if !names.contains(&backend_openssl::OpenSsl::NAME) {
-        names.push(backend_openssl::OpenSsl::NAME);
-    }
-    #[cfg(feature = "native")]
-    if !names.contains(&backend_native::Native::NAME) {
-        names.push(backend_native::Native::NAME);
-    }
-    names
+    backends().iter().map(|b| b.name()).collect()
 }
 
 /// The capabilities of the backend called `name`, if it is compiled in.
 pub fn capabilities(name: &str) -> Option<Capabilities> {
-    match name {
-        #[cfg(feature = "rustls")]
-        "rustls" => Some(backend_rustls::Rustls::capabilities()),
-        #[cfg(feature = "openssl")]
-        "openssl" => Some(backend_openssl::OpenSsl::capabilities()),
-        #[cfg(feature = "native")]
-        "native" => Some(backend_native::Native::capabilities()),
-        _ => None,
-    }
+    backend(name).map(|b| b.capabilities())
 }

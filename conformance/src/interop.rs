@@ -3,75 +3,20 @@
 //! the object-safe layer (`ssl_api::dynamic`) so that any pair can be chosen
 //! at run time.
 
-use ssl_api::dynamic::{DynBackend, DynBackendOf, DynObject};
-use ssl_api::{Bio, MemoryBio, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER};
+use ssl_api::dynamic::DynBackend;
+use ssl_api::{Context, MemoryBio, Object, WrapOptions, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER};
 
+use crate::harness::{drive_handshake, send_and_receive};
 use crate::pki::Pki;
 
-/// Every backend compiled into this build, as run-time handles.
+/// Every backend compiled into this build, as run-time handles (the
+/// facade's registry).
 pub fn dyn_backends() -> Vec<&'static dyn DynBackend> {
-    vec![
-        #[cfg(feature = "rustls")]
-        &DynBackendOf::<backend_rustls::Rustls>::HANDLE,
-        #[cfg(feature = "openssl")]
-        &DynBackendOf::<backend_openssl::OpenSsl>::HANDLE,
-        #[cfg(feature = "native")]
-        &DynBackendOf::<backend_native::Native>::HANDLE,
-    ]
+    ssl::backends()
 }
 
-/// The dyn twin of the harness: moves bytes until both handshakes settle.
-fn drive(c: &mut dyn DynObject, s: &mut dyn DynObject) -> Result<(), String> {
-    let mut c_done = false;
-    let mut s_done = false;
-    for _ in 0..100 {
-        if !c_done {
-            match c.do_handshake() {
-                Ok(()) => c_done = true,
-                Err(e) if e.is_want() => {}
-                Err(e) => return Err(format!("client: {e}")),
-            }
-        }
-        s.incoming()
-            .expect("made by wrap_bio")
-            .write(&c.outgoing().expect("made by wrap_bio").read(None))
-            .map_err(|e| e.to_string())?;
-        if !s_done {
-            match s.do_handshake() {
-                Ok(()) => s_done = true,
-                Err(e) if e.is_want() => {}
-                Err(e) => return Err(format!("server: {e}")),
-            }
-        }
-        c.incoming()
-            .expect("made by wrap_bio")
-            .write(&s.outgoing().expect("made by wrap_bio").read(None))
-            .map_err(|e| e.to_string())?;
-        if c_done && s_done {
-            return Ok(());
-        }
-    }
-    Err("the handshake did not finish".into())
-}
-
-fn echo(from: &mut dyn DynObject, to: &mut dyn DynObject, data: &[u8]) -> Result<(), String> {
-    from.write(data).map_err(|e| format!("write: {e}"))?;
-    to.incoming()
-        .expect("made by wrap_bio")
-        .write(&from.outgoing().expect("made by wrap_bio").read(None))
-        .map_err(|e| e.to_string())?;
-    let mut got = Vec::new();
-    let mut buf = [0u8; 4096];
-    while got.len() < data.len() {
-        match to.read(&mut buf) {
-            Ok(n) => got.extend_from_slice(&buf[..n]),
-            Err(e) => return Err(format!("read after {} bytes: {e}", got.len())),
-        }
-    }
-    from.incoming()
-        .expect("made by wrap_bio")
-        .write(&to.outgoing().expect("made by wrap_bio").read(None))
-        .map_err(|e| e.to_string())?;
+fn echo<A: Object, B: Object>(from: &mut A, to: &mut B, data: &[u8]) -> Result<(), String> {
+    let got = send_and_receive(from, to, data).map_err(|e| e.to_string())?;
     if got != data {
         return Err("echoed bytes differ".into());
     }
@@ -108,17 +53,15 @@ pub fn run_pair(
         .wrap_bio(
             MemoryBio::new(),
             MemoryBio::new(),
-            false,
-            Some("localhost"),
-            None,
+            WrapOptions::client("localhost"),
         )
         .map_err(|e| e.to_string())?;
     let mut s = sctx
-        .wrap_bio(MemoryBio::new(), MemoryBio::new(), true, None, None)
+        .wrap_bio(MemoryBio::new(), MemoryBio::new(), WrapOptions::server())
         .map_err(|e| e.to_string())?;
-    drive(c.as_mut(), s.as_mut())?;
-    echo(c.as_mut(), s.as_mut(), b"hello from the client")?;
-    echo(s.as_mut(), c.as_mut(), b"hello from the server")?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    echo(&mut c, &mut s, b"hello from the client")?;
+    echo(&mut s, &mut c, b"hello from the server")?;
     let (cv, sv) = (c.version(), s.version());
     if cv != sv {
         return Err(format!("versions differ: client {cv:?}, server {sv:?}"));

@@ -75,16 +75,17 @@ pub fn entry<B: Backend>() -> BackendEntry {
     }
 }
 
-/// Every backend compiled into this build of `conformance`.
+/// Every backend compiled into this build of `conformance` (the facade's
+/// registry, `ssl::for_each_backend!`).
 pub fn compiled_backends() -> Vec<BackendEntry> {
-    vec![
-        #[cfg(feature = "rustls")]
-        entry::<backend_rustls::Rustls>(),
-        #[cfg(feature = "openssl")]
-        entry::<backend_openssl::OpenSsl>(),
-        #[cfg(feature = "native")]
-        entry::<backend_native::Native>(),
-    ]
+    let mut all = Vec::new();
+    macro_rules! push {
+        ($name:ident, $backend:ty) => {
+            all.push(entry::<$backend>());
+        };
+    }
+    ssl::for_each_backend!(push);
+    all
 }
 
 /// The collected results.

@@ -169,9 +169,4 @@ macro_rules! hyper_tests {
     };
 }
 
-#[cfg(feature = "rustls")]
-hyper_tests!(rustls, backend_rustls::Rustls);
-#[cfg(feature = "openssl")]
-hyper_tests!(openssl, backend_openssl::OpenSsl);
-#[cfg(feature = "native")]
-hyper_tests!(native, backend_native::Native);
+ssl::for_each_backend!(hyper_tests);

@@ -1,9 +1,5 @@
-//! Every shared case, for every backend compiled in.
+//! Every shared case, for every backend compiled in (the facade's registry).
 
-#[cfg(feature = "rustls")]
-conformance::shared_suite!(rustls, backend_rustls::Rustls);
+use conformance::shared_suite;
 
-#[cfg(feature = "openssl")]
-conformance::shared_suite!(openssl, backend_openssl::OpenSsl);
-#[cfg(feature = "native")]
-conformance::shared_suite!(native, backend_native::Native);
+ssl::for_each_backend!(shared_suite);

@@ -34,6 +34,12 @@ pub trait Backend: Sized + Send + Sync + 'static {
     /// `SSLSession`.
     type Session: Session;
 
+    /// The name of the library's backend behind this type: [`Backend::NAME`],
+    /// or for [`crate::dynamic::AnyBackend`] the selected backend's.
+    fn name() -> &'static str {
+        Self::NAME
+    }
+
     /// C5-C7 and the declared gaps.
     fn capabilities() -> Capabilities;
 
@@ -71,6 +77,17 @@ pub trait Context: Clone + Send + Sync + Sized {
 
     /// `SSLContext(protocol)` (X1) with CPython's defaults.
     fn new(protocol: Protocol) -> Result<Self>;
+
+    /// The name of the backend behind this context (`B::NAME`; for a
+    /// backend chosen at run time, the chosen one's).
+    fn backend_name(&self) -> &'static str {
+        <Self::Backend as Backend>::NAME
+    }
+
+    /// The capabilities of the backend behind this context (C5-C7).
+    fn capabilities(&self) -> Capabilities {
+        <Self::Backend as Backend>::capabilities()
+    }
 
     /// Reads the Python-visible settings ([`ContextSettings`]) under the
     /// context's lock. The plain getters below are provided over it, so a
@@ -247,7 +264,7 @@ pub trait Context: Clone + Send + Sync + Sized {
     /// suite (e.g. in benchmarks). Unknown names select nothing: an SSLError.
     fn set_ciphersuites(&self, _suites: &str) -> Result<()> {
         Err(Error::not_implemented(
-            <Self::Backend as Backend>::NAME,
+            self.backend_name(),
             "set_ciphersuites (TLS 1.3 suite selection)",
         ))
     }

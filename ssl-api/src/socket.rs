@@ -58,7 +58,7 @@ impl<B: Backend> SslStream<B, Socket> {
     ) -> Result<Self> {
         if sock.r#type()? != Type::STREAM {
             return Err(Error::not_implemented(
-                B::NAME,
+                crate::backend::Context::backend_name(context),
                 "S1 SSLSocket over a non-stream socket (only stream sockets are supported)",
             ));
         }

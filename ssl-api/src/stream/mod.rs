@@ -630,7 +630,7 @@ impl<B: Backend, E: Endpoint> SslStream<B, E> {
         let link = self.link()?.clone();
         if timeout.is_some_and(|t| !t.is_zero()) && !link.endpoint().chooses_waits() {
             return Err(Error::not_implemented(
-                B::NAME,
+                self.context.backend_name(),
                 "settimeout on a Read + Write stream (it waits as the stream was made to: set the stream's own mode and timeouts)",
             ));
         }
@@ -724,7 +724,12 @@ impl<B: Backend, E: Endpoint> SslStream<B, E> {
         match &self.obj {
             Some(o) => o.get_channel_binding(cb_type),
             None => {
-                if B::capabilities().channel_binding_types.contains(&cb_type) {
+                if self
+                    .context
+                    .capabilities()
+                    .channel_binding_types
+                    .contains(&cb_type)
+                {
                     Ok(None)
                 } else {
                     Err(Error::value(format!(
