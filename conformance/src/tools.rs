@@ -298,12 +298,9 @@ pub fn serve<B: Backend>(argv: &[String]) -> ExitCode {
     // Refuse at start what the backend declares it cannot do, rather than
     // failing every handshake later.
     if ctx.verify_mode() != CERT_NONE {
-        if let Some(reason) = B::capabilities().unsupported_reason("X4") {
-            let feature = "X4 verify_mode on the server (client certificate request)";
-            return fail(
-                "context",
-                &Error::not_implemented(B::NAME, format!("{feature}: {reason}")),
-            );
+        if let Some(gap) = B::capabilities().unsupported_feature("X4") {
+            let feature = format!("{}: {}", gap.feature, gap.reason);
+            return fail("context", &Error::not_implemented(B::NAME, feature));
         }
     }
     let v6 = args.flag("--ipv6");
