@@ -300,7 +300,7 @@ impl ssl_api::Object for NativeObject {
         let Engine::Done(stream) = &mut self.engine else {
             return match self.engine {
                 Engine::Failed => Err(errors::protocol_is_shutdown()),
-                _ => Err(Error::value("handshake not done yet")),
+                _ => Err(Error::shutdown_while_in_init()),
             };
         };
         if !close_sent {

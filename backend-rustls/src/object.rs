@@ -449,6 +449,9 @@ impl ssl_api::Object for RustlsObject {
 
     fn unwrap(&mut self) -> Result<()> {
         self.ensure_usable()?;
+        if !self.handshake_done {
+            return Err(Error::shutdown_while_in_init());
+        }
         if let Engine::Connected(conn) = &mut self.engine {
             if !self.sent_close_notify {
                 conn.send_close_notify();

@@ -12,6 +12,8 @@
 //! conformance serve --cert FILE [--key FILE] [--backend NAME] [--port N] [--ipv6] [--alpn a,b]
 //!                   [--ca FILE [--require-client-cert]] [--once] [--timeout SECS]
 //! conformance get-server-certificate HOST:PORT [--backend NAME] [--ca FILE] [--timeout SECS]
+//! conformance ciphers [--backend NAME] [--json] STRING   get_ciphers() after set_ciphers(STRING), as `openssl ciphers -v`
+//! conformance defaults [--backend NAME] [--json]         each protocol's and create_default_context()'s defaults
 //! ```
 //!
 //! The network tools are in `conformance::tools`.
@@ -24,13 +26,11 @@ use serde_json::{json, Value};
 use ssl_api::cert::decode::decode_cert_file;
 use ssl_api::{cert_time_to_seconds, match_hostname, CertRecord, Error, PyValue};
 
-fn error_json(e: &Error) -> Value {
-    json!({"type": e.python_type(), "message": e.to_string()})
-}
+use conformance::tools::error_json;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: conformance [report] [--out DIR] [--only SUBSTRING]\n       conformance decode-cert [--json] FILE...\n       conformance match-hostname CERTFILE HOSTNAME | match-hostname --json\n       conformance cert-time [--json] STRING...\n       conformance constants [--backend NAME] [--json]\n       conformance connect HOST:PORT [--backend NAME] [--ca FILE] [--cert FILE --key FILE] [--alpn a,b] [--servername NAME] [--no-verify] [--send TEXT] [--timeout SECS]\n       conformance serve --cert FILE [--key FILE] [--backend NAME] [--port N] [--ipv6] [--alpn a,b] [--ca FILE [--require-client-cert]] [--once] [--timeout SECS]\n       conformance get-server-certificate HOST:PORT [--backend NAME] [--ca FILE] [--timeout SECS]"
+        "usage: conformance [report] [--out DIR] [--only SUBSTRING]\n       conformance decode-cert [--json] FILE...\n       conformance match-hostname CERTFILE HOSTNAME | match-hostname --json\n       conformance cert-time [--json] STRING...\n       conformance constants [--backend NAME] [--json]\n       conformance connect HOST:PORT [--backend NAME] [--ca FILE] [--cert FILE --key FILE] [--alpn a,b] [--servername NAME] [--no-verify] [--send TEXT] [--timeout SECS]\n       conformance serve --cert FILE [--key FILE] [--backend NAME] [--port N] [--ipv6] [--alpn a,b] [--ca FILE [--require-client-cert]] [--once] [--timeout SECS]\n       conformance get-server-certificate HOST:PORT [--backend NAME] [--ca FILE] [--timeout SECS]\n       conformance ciphers [--backend NAME] [--json] STRING\n       conformance defaults [--backend NAME] [--json]"
     );
     ExitCode::from(2)
 }
@@ -62,6 +62,8 @@ fn main() -> ExitCode {
         "bench-report" => bench_report(rest),
         "bench-memory" => bench_memory(rest),
         "connect" | "serve" | "get-server-certificate" => tool(cmd, rest),
+        "ciphers" => conformance::tools::ciphers_command(TOOL_BACKENDS, rest),
+        "defaults" => conformance::tools::defaults_command(TOOL_BACKENDS, rest),
         "-h" | "--help" | "help" => {
             usage();
             ExitCode::SUCCESS

@@ -474,6 +474,12 @@ impl Report {
             }
             caps.push_str("</ul>");
         }
+        // The case table has a column per backend; the external peers are
+        // columns of the interop table only.
+        let case_header: String = names
+            .iter()
+            .map(|n| format!("<th>{}</th>", esc(n)))
+            .collect();
         let (clients, servers) = self.interop_axes();
         let header: String = servers
             .iter()
@@ -520,7 +526,7 @@ details {{ max-width: 28em; }}
 <h1>ssl conformance report</h1>
 <p>{summary}</p>
 <p>Filter: <input id="filter" placeholder="id, name or case"> <label><input type="checkbox" id="diff"> only rows where backends differ or fail</label></p>
-<table><thead><tr><th>id</th><th>reference</th><th>case</th>{header}</tr></thead>{body}</table>
+<table><thead><tr><th>id</th><th>reference</th><th>case</th>{case_header}</tr></thead>{body}</table>
 <h2>Interop: each client against each server (backends over MemoryBIO; CPython's ssl and the openssl tool over loopback sockets)</h2>{interop}
 <h2>Security posture: each backend's create_default_context() probed live by the openssl tool, beside CPython's</h2>{posture}
 <h2>Declared capabilities gaps</h2>{caps}

@@ -206,6 +206,32 @@ fn report_on_a_subset_writes_json_and_html() {
             && html.contains("verify_unknown_ca")
             && html.contains("no case yet")
     );
+    // The case table's columns: id, reference, case, then one per backend
+    // (the external peers belong to the interop table), and every row has
+    // as many cells.
+    let thead = html
+        .split("<thead>")
+        .nth(1)
+        .and_then(|t| t.split("</thead>").next())
+        .expect("the case table's header");
+    let columns: Vec<&str> = thead
+        .split("<th>")
+        .skip(1)
+        .filter_map(|t| t.split("</th>").next())
+        .collect();
+    let mut expected = vec!["id", "reference", "case"];
+    expected.extend(
+        json["backends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["name"].as_str().unwrap()),
+    );
+    assert_eq!(columns, expected);
+    for row in html.split("<tr class=\"row").skip(1) {
+        let row = row.split("</tr>").next().unwrap();
+        assert_eq!(row.matches("<td").count(), columns.len(), "{row}");
+    }
 }
 
 /// The interop matrix has the external peers as rows and columns, their
@@ -240,4 +266,139 @@ fn report_interop_matrix_has_external_peers() {
         .any(|c| c["server"] == "openssl s_server" && c["status"] == "pass"));
     // CPython's cases were filtered out: no cells for it.
     assert!(cells.iter().all(|c| c["client"] != "CPython ssl client"));
+}
+
+/// `conformance ciphers`: the records CPython gives for the same string (the
+/// very list where the backend is the same OpenSSL as CPython's), lines as
+/// `openssl ciphers -v`, and a refused string exits non-zero with SSLError.
+#[test]
+fn ciphers_match_cpython() {
+    const STRING: &str = "ECDHE+AESGCM:!ECDSA";
+    let theirs: serde_json::Value = serde_json::from_str(&python(&format!(
+        "import ssl,json; c=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT); c.set_ciphers({STRING:?}); \
+         print(json.dumps({{'version': ssl.OPENSSL_VERSION, 'ciphers': c.get_ciphers()}}))"
+    )))
+    .unwrap();
+    let cpython: Vec<&serde_json::Value> = theirs["ciphers"].as_array().unwrap().iter().collect();
+    let (code, out, err) = conformance(&["ciphers", "--json", STRING], None);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let all: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    for backend in ssl::backend_names() {
+        let caps = ssl::capabilities(backend).unwrap();
+        let answer = &all[backend];
+        // set_ciphers (X13) comes first, then get_ciphers (X11).
+        let missing = caps
+            .unsupported_reason("X13")
+            .or(caps.unsupported_reason("X11"));
+        if let Some(reason) = missing {
+            assert_eq!(answer["error"]["type"], "NotImplementedError", "{backend}");
+            assert!(
+                answer["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(reason),
+                "{backend}: {answer}"
+            );
+            continue;
+        }
+        let ours = answer["ciphers"].as_array().expect("a list");
+        assert!(!ours.is_empty(), "{backend}");
+        for c in ours {
+            let same = cpython.iter().find(|t| t["name"] == c["name"]);
+            assert_eq!(same.copied(), Some(c), "{backend}: {} differs", c["name"]);
+        }
+        if caps.library_version == theirs["version"] {
+            assert_eq!(ours.len(), cpython.len(), "{backend}: the same OpenSSL");
+        }
+        // Text: the description lines, as `openssl ciphers -v` prints them.
+        let (code, text, err) = conformance(&["ciphers", "--backend", backend, STRING], None);
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<&str> = text.lines().collect();
+        let expected: Vec<&str> = ours
+            .iter()
+            .map(|c| c["description"].as_str().unwrap().trim_end())
+            .collect();
+        assert_eq!(lines, expected, "{backend}");
+        assert!(lines
+            .iter()
+            .all(|l| ["Kx=", "Au=", "Enc=", "Mac="].iter().all(|f| l.contains(f))));
+        let (code, text, _) = conformance(&["ciphers", "--backend", backend, "NOT-A-CIPHER"], None);
+        assert_eq!(code, 1, "{backend}: {text}");
+        assert_eq!(
+            text.trim(),
+            "SSLError: No cipher can be selected.",
+            "{backend}"
+        );
+    }
+    let (code, _, err) = conformance(&["ciphers"], None);
+    assert_eq!(code, 2, "no string: {err}");
+}
+
+/// `conformance defaults`: every backend's contexts have CPython's defaults
+/// for the Python-level attributes.
+#[test]
+fn defaults_match_cpython() {
+    const LABELS: &[(&str, &str)] = &[
+        (
+            "PROTOCOL_TLS_CLIENT",
+            "ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)",
+        ),
+        (
+            "PROTOCOL_TLS_SERVER",
+            "ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)",
+        ),
+        ("PROTOCOL_TLS", "ssl.SSLContext(ssl.PROTOCOL_TLS)"),
+        (
+            "create_default_context(Purpose.SERVER_AUTH)",
+            "ssl.create_default_context(ssl.Purpose.SERVER_AUTH)",
+        ),
+        (
+            "create_default_context(Purpose.CLIENT_AUTH)",
+            "ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)",
+        ),
+    ];
+    const FIELDS: &[&str] = &[
+        "protocol",
+        "verify_mode",
+        "check_hostname",
+        "minimum_version",
+        "maximum_version",
+        "post_handshake_auth",
+        "hostname_checks_common_name",
+    ];
+    let script = format!(
+        "import ssl, json, warnings\nwarnings.simplefilter('ignore')\nout = {{}}\nfor label, make in {:?}:\n    c = eval(make)\n    out[label] = {{f: (v if isinstance(v, bool) else int(v)) for f in {:?} for v in [getattr(c, f)]}}\nprint(json.dumps(out))",
+        LABELS, FIELDS
+    );
+    let theirs: serde_json::Value = serde_json::from_str(&python(&script)).unwrap();
+    let (code, out, err) = conformance(&["defaults", "--json"], None);
+    assert_eq!(code, 0, "{err}");
+    let all: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    for backend in ssl::backend_names() {
+        for (label, _) in LABELS {
+            let ours = &all[backend][label];
+            for f in FIELDS {
+                assert_eq!(ours[f], theirs[label][f], "{backend} {label} {f}: {ours}");
+            }
+            assert!(
+                ours["ciphers"].as_u64().is_some_and(|n| n > 0)
+                    || ours["ciphers"]["error"]["type"] == "NotImplementedError",
+                "{backend} {label}: {ours}"
+            );
+        }
+        // CPython has no PROTOCOL_SSLv2 on OpenSSL 3; no backend makes one.
+        assert!(
+            all[backend]["PROTOCOL_SSLv2"]["error"].is_object(),
+            "{backend}"
+        );
+        let (code, text, _) = conformance(&["defaults", "--backend", backend], None);
+        assert_eq!(code, 0);
+        assert!(
+            text.contains(&format!("{backend}: PROTOCOL_TLS_CLIENT\n  protocol = <_SSLMethod.PROTOCOL_TLS_CLIENT: 16>\n  verify_mode = <VerifyMode.CERT_REQUIRED: 2>\n  check_hostname = True\n")),
+            "{text}"
+        );
+    }
+    let (code, _, err) = conformance(&["defaults", "--backend", "no-such"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown backend"), "{err}");
 }

@@ -288,6 +288,13 @@ impl Error {
         )
     }
 
+    /// `SSLError` `[SSL: SHUTDOWN_WHILE_IN_INIT] shutdown while in init`:
+    /// `unwrap()` before the handshake (S10), as OpenSSL's SSL_shutdown says
+    /// it; for the backends whose library does not.
+    pub fn shutdown_while_in_init() -> Self {
+        Self::ssl("SSL", "SHUTDOWN_WHILE_IN_INIT", "shutdown while in init")
+    }
+
     /// `SSLCertVerificationError` from a handshake, with the verify code and message:
     /// `[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: <message>`.
     pub fn cert_verify(code: i64, message: impl Into<String>) -> Self {

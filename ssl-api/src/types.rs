@@ -130,10 +130,15 @@ impl Capabilities {
     /// The declared reason when `feature` (matched by its reference id prefix,
     /// e.g. `"X15"`) is unsupported.
     pub fn unsupported_reason(&self, feature_id: &str) -> Option<&'static str> {
+        self.unsupported_feature(feature_id).map(|u| u.reason)
+    }
+
+    /// The declared gap (feature and reason) when `feature_id` (a reference
+    /// id, e.g. `"X4"`) is unsupported.
+    pub fn unsupported_feature(&self, feature_id: &str) -> Option<&Unsupported> {
         self.unsupported
             .iter()
             .find(|u| u.feature.split_whitespace().next() == Some(feature_id))
-            .map(|u| u.reason)
     }
 }
 

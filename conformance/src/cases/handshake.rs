@@ -364,6 +364,40 @@ pub fn close_notify_and_truncation<B: Backend>(pki: &Pki) -> CaseResult {
     Ok(Outcome::Pass)
 }
 
+/// S10: `unwrap()` before the handshake, on either side, raises what
+/// CPython (OpenSSL's SSL_shutdown) raises: `SSLError` `[SSL:
+/// SHUTDOWN_WHILE_IN_INIT] shutdown while in init`, and writes nothing.
+pub fn unwrap_before_handshake<B: Backend>(pki: &Pki) -> CaseResult {
+    let (mut c, mut s) = wrap_pair::<B, B>(
+        &client_ctx::<B>(pki)?,
+        &server_ctx::<B>(pki)?,
+        Some("localhost"),
+    )
+    .map_err(e2s)?;
+    for (side, result) in [("client", c.unwrap()), ("server", s.unwrap())] {
+        let e = match result {
+            Err(e) => e,
+            Ok(()) => return Err(format!("{side}: unwrap before the handshake succeeded")),
+        };
+        ensure!(
+            e.python_type() == "SSLError"
+                && e.library() == Some("SSL")
+                && e.reason() == Some("SHUTDOWN_WHILE_IN_INIT"),
+            "{side}: {}",
+            e2s(e)
+        );
+        ensure!(
+            e.to_string() == "[SSL: SHUTDOWN_WHILE_IN_INIT] shutdown while in init",
+            "{side}: {e}"
+        );
+    }
+    for (side, out) in [("client", c.outgoing()), ("server", s.outgoing())] {
+        let pending = out.expect("made by wrap_bio").pending();
+        ensure!(pending == 0, "{side} wrote {pending} bytes");
+    }
+    Ok(Outcome::Pass)
+}
+
 /// X15/X17/S8: what the capabilities declare missing answers NotImplemented,
 /// what they declare present works.
 pub fn declared_capabilities_hold<B: Backend>(pki: &Pki) -> CaseResult {

@@ -202,6 +202,7 @@ case_list! {
     client_cert_verified ["X4", "S4"],
     alpn_agree_and_disagree ["X14", "S9"],
     close_notify_and_truncation ["E2", "E6", "S10"],
+    unwrap_before_handshake ["S10", "O1"],
     context_defaults_and_value_errors ["X1", "X2", "X3", "X4", "X6", "P2", "X20"],
     reported_verify_mode_is_enforced ["X3", "X4", "X6", "X9"],
     load_cert_chain_errors ["X7"],
