@@ -21,8 +21,8 @@ use crate::cert::record::CertRecord;
 use crate::constants::{Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode};
 use crate::error::{Error, Result};
 use crate::types::{
-    CaData, Capabilities, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths, Password,
-    SessionStats,
+    CaData, Capabilities, CertChain, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths,
+    KeyData, Password, SessionStats,
 };
 
 /// A backend chosen at run time.
@@ -91,6 +91,12 @@ pub trait DynContext: Send + Sync {
         &self,
         certfile: &Path,
         keyfile: Option<&Path>,
+        password: Option<Password>,
+    ) -> Result<()>;
+    fn load_cert_chain_from_memory(
+        &self,
+        chain: CertChain<'_>,
+        key: Option<KeyData<'_>>,
         password: Option<Password>,
     ) -> Result<()>;
     fn load_verify_locations(
@@ -190,6 +196,14 @@ where
         password: Option<Password>,
     ) -> Result<()> {
         Context::load_cert_chain(self, certfile, keyfile, password)
+    }
+    fn load_cert_chain_from_memory(
+        &self,
+        chain: CertChain<'_>,
+        key: Option<KeyData<'_>>,
+        password: Option<Password>,
+    ) -> Result<()> {
+        Context::load_cert_chain_from_memory(self, chain, key, password)
     }
     fn load_verify_locations(
         &self,
