@@ -50,6 +50,36 @@
 //! # Ok::<(), ssl::Error>(())
 //! ```
 //!
+//! ## Certificates and keys from memory
+//!
+//! `load_cert_chain_from_memory` takes what `load_cert_chain` reads from
+//! files, as PEM or DER, and fails as the file form fails for the same bytes
+//! (`[SSL] PEM lib`, `[X509: KEY_VALUES_MISMATCH]`, ...).
+//!
+//! ```
+//! use ssl::{CertChain, Context, KeyData, Password, SSLContext, PROTOCOL_TLS_SERVER};
+//! # let key = rcgen::KeyPair::generate().unwrap();
+//! # let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap()
+//! #     .self_signed(&key).unwrap();
+//! # let (cert_pem, key_pem, cert_der, key_der) =
+//! #     (cert.pem(), key.serialize_pem(), cert.der().to_vec(), key.serialize_der());
+//! let server = SSLContext::new(PROTOCOL_TLS_SERVER)?;
+//! // PEM (the key may also sit in the chain's text: pass None).
+//! server.load_cert_chain_from_memory(
+//!     CertChain::Pem(cert_pem.as_bytes()),
+//!     Some(KeyData::Pem(key_pem.as_bytes())),
+//!     None,
+//! )?;
+//! // DER: the leaf (then any intermediates), and a PKCS#8 / PKCS#1 / SEC1 key;
+//! // a password (str, bytes or callback) is used only for an encrypted key.
+//! server.load_cert_chain_from_memory(
+//!     CertChain::Der(&cert_der),
+//!     Some(KeyData::Der(&key_der)),
+//!     Some(Password::Str("unused".into())),
+//! )?;
+//! # Ok::<(), ssl::Error>(())
+//! ```
+//!
 //! ## Any transport: a `TcpStream` kept as a `Read + Write` stream
 //!
 //! `wrap_stream` gives Python's `SSLSocket` semantics over any transport

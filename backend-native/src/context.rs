@@ -24,8 +24,8 @@ use ssl_api::constants::{Protocol, Purpose, TlsVersion, VerifyFlags, CERT_NONE};
 use ssl_api::spi::Sealed;
 use ssl_api::transport::SharedTransport;
 use ssl_api::{
-    CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
-    ServernameCallback, SessionStats, WrapOptions,
+    CaData, CertChain, CertStoreStats, CipherInfo, ContextSettings, Error, KeyData, Password,
+    Result, ServernameCallback, SessionStats, WrapOptions,
 };
 
 use crate::errors;
@@ -447,18 +447,14 @@ impl ssl_api::Context for NativeContext {
         }
     }
 
-    fn load_cert_chain(
+    fn load_cert_chain_from_memory(
         &self,
-        certfile: &Path,
-        keyfile: Option<&Path>,
+        chain: CertChain<'_>,
+        key: Option<KeyData<'_>>,
         password: Option<Password>,
     ) -> Result<()> {
-        let cert_data = std::fs::read(certfile)?;
-        let key_data = match keyfile {
-            Some(k) => std::fs::read(k)?,
-            None => cert_data.clone(),
-        };
-        let identity = load_identity(&cert_data, &key_data, password.as_ref())?;
+        let pem = ssl_api::cert::keys::identity_pem(chain, key)?;
+        let identity = load_identity(&pem.chain, &pem.key, password.as_ref())?;
         // Let the platform parse it now, so a key it refuses fails here, as in CPython.
         Identity::from_pkcs8(&identity.chain_pem, &identity.key_pem)
             .map_err(|_| crate::keys::pem_lib())?;

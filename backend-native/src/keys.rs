@@ -105,11 +105,11 @@ fn key_matches_cert(pkcs8_der: &[u8], cert_der: &[u8]) -> Result<Option<bool>> {
     Ok(info.public_key.map(|p| p == cert_key))
 }
 
-/// Reads `load_cert_chain(certfile, keyfile, password)`'s files into the form
-/// native-tls takes. Errors as CPython's: `[SSL] PEM lib` for unreadable
-/// content or a wrong password, `[X509: KEY_VALUES_MISMATCH]` for a key of
-/// another certificate, ValueError for a password over 1024 bytes, OSError
-/// for a missing file.
+/// Reads `load_cert_chain`'s PEM (from the files or from memory, see
+/// `ssl_api::cert::keys::identity_pem`) into the form native-tls takes.
+/// Errors as CPython's: `[SSL] PEM lib` for unreadable content or a wrong
+/// password, `[X509: KEY_VALUES_MISMATCH]` for a key of another certificate,
+/// ValueError for a password over 1024 bytes.
 pub(crate) fn load_identity(
     cert_data: &[u8],
     key_data: &[u8],

@@ -34,8 +34,8 @@ use ssl_api::constants::{
 use ssl_api::spi::Sealed;
 use ssl_api::transport::SharedTransport;
 use ssl_api::{
-    CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
-    ServernameCallback, ServernameRequest, SessionStats, WrapOptions,
+    CaData, CertChain, CertStoreStats, CipherInfo, ContextSettings, Error, KeyData, Password,
+    Result, ServernameCallback, ServernameRequest, SessionStats, WrapOptions,
 };
 
 use crate::errors::{from_stack, last_error};
@@ -612,34 +612,46 @@ impl ssl_api::Context for OpenSslContext {
         })
     }
 
-    fn load_cert_chain(
+    fn load_cert_chain_from_memory(
         &self,
-        certfile: &Path,
-        keyfile: Option<&Path>,
+        chain: CertChain<'_>,
+        key: Option<KeyData<'_>>,
         password: Option<Password>,
     ) -> Result<()> {
-        let certfile = c_path(certfile)?;
-        // A missing file is CPython's OSError from errno.
-        std::fs::metadata(certfile)?;
-        let key_data = read_file(keyfile.unwrap_or(certfile))?;
+        let pem = ssl_api::cert::keys::identity_pem(chain, key)?;
+        let key_data = &pem.key;
+        // SSL_CTX_use_certificate_chain_file over memory: the leaf is the
+        // first certificate (none: `[SSL] PEM lib`), the rest its chain, read
+        // up to the end of the text (PEM's NO_START_LINE); another error of
+        // the reading is the load's.
+        let _ = ErrorStack::get();
+        let certs = ffi::read_certs(&pem.chain, false);
+        let stopped = ErrorStack::get();
+        let (leaf, rest) = certs
+            .split_first()
+            .ok_or_else(ssl_api::cert::keys::pem_lib)?;
+        if let Some(last) = stopped.errors().last() {
+            if !(last.library_code() == openssl_sys::ERR_LIB_PEM
+                && last.reason_code() == openssl_sys::PEM_R_NO_START_LINE)
+            {
+                return Err(stack_err(stopped));
+            }
+        }
         {
             let mut state = self.lock();
-            let _ = ErrorStack::get();
-            state
-                .builder
-                .set_certificate_chain_file(certfile)
-                .map_err(stack_err)?;
+            state.builder.set_certificate(leaf).map_err(stack_err)?;
+            ffi::set_chain_certs(&mut state.builder, rest).map_err(stack_err)?;
         }
         // OpenSSL bounds scrypt's memory but not PBKDF2's iterations: the
         // shared bounds refuse a key that would keep it busy for minutes.
-        ssl_api::cert::keys::check_key_cost(&key_data)?;
+        ssl_api::cert::keys::check_key_cost(key_data)?;
         // The key, read as SSL_CTX_use_PrivateKey_file reads it, with
         // CPython's password callback: called only for an encrypted key; a
         // missing password fails as a wrong one (never a terminal prompt).
         // No lock of ours is held: the callback is user code and may use
         // this very context.
         let mut callback_error: Option<Error> = None;
-        let key = PKey::private_key_from_pem_callback(&key_data, |buf| {
+        let key = PKey::private_key_from_pem_callback(key_data, |buf| {
             let pw = match &password {
                 Some(p) => match p.resolve() {
                     Ok(pw) => pw,

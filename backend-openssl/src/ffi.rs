@@ -508,6 +508,38 @@ pub(crate) fn read_certs(data: &[u8], der: bool) -> Vec<X509> {
     out
 }
 
+/// `SSL_CTX_clear_chain_certs`, then `SSL_CTX_add1_chain_cert` for each of
+/// `chain`: the chain of the certificate set last, kept with it as
+/// `SSL_CTX_use_certificate_chain_file` keeps it (one chain per key type).
+pub(crate) fn set_chain_certs(
+    builder: &mut SslContextBuilder,
+    chain: &[X509],
+) -> Result<(), ErrorStack> {
+    const SSL_CTRL_CHAIN: c_int = 88;
+    // SAFETY: the builder is live for the call; SSL_CTRL_CHAIN with a null
+    // stack clears the current certificate's chain.
+    if unsafe { sys::SSL_CTX_ctrl(builder.as_ptr(), SSL_CTRL_CHAIN, 0, std::ptr::null_mut()) } != 1
+    {
+        return Err(ErrorStack::get());
+    }
+    for cert in chain {
+        // SAFETY: `cert` is a live X509 borrowed for the call; larg 1 makes
+        // OpenSSL take its own reference (add1), so ours stays valid.
+        let ok = unsafe {
+            sys::SSL_CTX_ctrl(
+                builder.as_ptr(),
+                sys::SSL_CTRL_CHAIN_CERT,
+                1,
+                cert.as_ptr() as *mut c_void,
+            )
+        };
+        if ok != 1 {
+            return Err(ErrorStack::get());
+        }
+    }
+    Ok(())
+}
+
 /// `SSL_set_session` (client, before the handshake).
 ///
 /// The caller guarantees (by checking the session's origin, as CPython does

@@ -19,8 +19,8 @@ use ssl_api::constants::{
 use ssl_api::spi::Sealed;
 use ssl_api::transport::SharedTransport;
 use ssl_api::{
-    CaData, CertStoreStats, CipherInfo, ContextSettings, Error, Password, Result,
-    ServernameCallback, SessionStats, WrapOptions,
+    CaData, CertChain, CertStoreStats, CipherInfo, ContextSettings, Error, KeyData, Password,
+    Result, ServernameCallback, SessionStats, WrapOptions,
 };
 
 use crate::object::RustlsObject;
@@ -83,10 +83,6 @@ impl PartialEq for RustlsContext {
 
 fn pem_error() -> Error {
     keys::pem_lib()
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>> {
-    Ok(std::fs::read(path)?)
 }
 
 /// Every `(kind, der)` PEM section in `data`; `NO_START_LINE`-like errors are
@@ -408,14 +404,14 @@ impl ssl_api::Context for RustlsContext {
         })
     }
 
-    fn load_cert_chain(
+    fn load_cert_chain_from_memory(
         &self,
-        certfile: &Path,
-        keyfile: Option<&Path>,
+        chain: CertChain<'_>,
+        key: Option<KeyData<'_>>,
         password: Option<Password>,
     ) -> Result<()> {
-        let cert_data = read_file(certfile)?;
-        let chain: Vec<CertificateDer<'static>> = pem_sections(&cert_data)
+        let pem = keys::identity_pem(chain, key)?;
+        let chain: Vec<CertificateDer<'static>> = pem_sections(&pem.chain)
             .into_iter()
             .filter(|(k, _)| *k == SectionKind::Certificate)
             .map(|(_, der)| der.into())
@@ -423,10 +419,7 @@ impl ssl_api::Context for RustlsContext {
         if chain.is_empty() {
             return Err(pem_error());
         }
-        let key_data = match keyfile {
-            Some(k) => read_file(k)?,
-            None => cert_data,
-        };
+        let key_data = pem.key;
         let key = find_key(&key_data, password.as_ref())?.ok_or_else(pem_error)?;
         let signing = aws_lc_rs::default_provider()
             .key_provider

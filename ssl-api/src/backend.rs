@@ -17,9 +17,18 @@ use crate::settings::ContextSettings;
 use crate::spi::Sealed;
 use crate::transport::{MemoryTransport, SharedTransport};
 use crate::types::{
-    CaData, Capabilities, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths, Password,
-    SessionStats,
+    CaData, Capabilities, CertChain, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths,
+    KeyData, Password, SessionStats,
 };
+
+/// A file `load_cert_chain` reads: CPython's ValueError for a path with a
+/// NUL (it never reaches the OS), else the OS error.
+fn read_path(path: &Path) -> Result<Vec<u8>> {
+    if path.as_os_str().as_encoded_bytes().contains(&0) {
+        return Err(Error::value("embedded null byte"));
+    }
+    Ok(std::fs::read(path)?)
+}
 
 /// A TLS provider: names the types that implement `SSLContext`, `SSLObject` and
 /// `SSLSession` on top of one library, and the module-level functions that
@@ -193,11 +202,55 @@ pub trait Context: Clone + Send + Sync + Sized {
     /// Required: the library writes the lines.
     fn set_keylog_filename(&self, path: Option<&Path>) -> Result<()>;
 
-    /// `load_cert_chain(certfile, keyfile, password)` (X7).
+    /// `load_cert_chain(certfile, keyfile, password)` (X7): the server's (or
+    /// client's) certificate chain, PEM, leaf first, and its private key,
+    /// from `keyfile` or, without one, from `certfile` (before or after the
+    /// certificates). The password is used only for an encrypted key.
+    ///
+    /// Reads the files and calls [`Context::load_cert_chain_from_memory`]:
+    /// the same content gives the same result and the same error in both
+    /// forms. A missing or unreadable file is the OS error (Python:
+    /// `FileNotFoundError`, ...), a path with a NUL a ValueError.
     fn load_cert_chain(
         &self,
         certfile: &Path,
         keyfile: Option<&Path>,
+        password: Option<Password>,
+    ) -> Result<()> {
+        let chain = read_path(certfile)?;
+        let key = keyfile.map(read_path).transpose()?;
+        self.load_cert_chain_from_memory(
+            CertChain::Pem(&chain),
+            key.as_deref().map(KeyData::Pem),
+            password,
+        )
+    }
+
+    /// `load_cert_chain` from memory (X7, Rust addition): the chain as PEM
+    /// (which may hold the key as well) or DER, the key as PEM or DER
+    /// (`None`: looked for in the chain's PEM), the password forms of the
+    /// file form. Errors as the file form's for the same bytes: `[SSL] PEM
+    /// lib` for content without a certificate or key, a wrong or missing
+    /// password or a key too costly to decrypt; `[X509: KEY_VALUES_MISMATCH]`
+    /// for a key of another certificate; ValueError for a password over 1024
+    /// bytes; the callback's own error.
+    ///
+    /// Backends read both forms through
+    /// [`identity_pem`](crate::cert::keys::identity_pem), which turns DER
+    /// into the PEM the file form reads.
+    ///
+    /// ```no_run
+    /// # fn demo<C: ssl_api::Context>(ctx: &C, pem: &[u8]) -> ssl_api::Result<()> {
+    /// use ssl_api::{CertChain, KeyData};
+    /// // One buffer holding the certificates and the key.
+    /// ctx.load_cert_chain_from_memory(CertChain::Pem(pem), None, None)?;
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias = "load_cert_chain")]
+    fn load_cert_chain_from_memory(
+        &self,
+        chain: CertChain<'_>,
+        key: Option<KeyData<'_>>,
         password: Option<Password>,
     ) -> Result<()>;
 

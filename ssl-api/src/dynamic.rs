@@ -34,8 +34,8 @@ use crate::error::{Error, Result};
 use crate::spi::{ContextSettings, Sealed};
 use crate::transport::SharedTransport;
 use crate::types::{
-    CaData, Capabilities, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths, Password,
-    SessionStats,
+    CaData, Capabilities, CertChain, CertStoreStats, CipherInfo, CipherTriple, DefaultVerifyPaths,
+    KeyData, Password, SessionStats,
 };
 
 /// A backend chosen at run time: what `ssl::backend(name)` gives.
@@ -125,6 +125,12 @@ pub trait DynContext: Send + Sync {
         &self,
         certfile: &Path,
         keyfile: Option<&Path>,
+        password: Option<Password>,
+    ) -> Result<()>;
+    fn load_cert_chain_from_memory(
+        &self,
+        chain: CertChain<'_>,
+        key: Option<KeyData<'_>>,
         password: Option<Password>,
     ) -> Result<()>;
     fn load_verify_locations(
@@ -261,6 +267,14 @@ where
         password: Option<Password>,
     ) -> Result<()> {
         Context::load_cert_chain(self, certfile, keyfile, password)
+    }
+    fn load_cert_chain_from_memory(
+        &self,
+        chain: CertChain<'_>,
+        key: Option<KeyData<'_>>,
+        password: Option<Password>,
+    ) -> Result<()> {
+        Context::load_cert_chain_from_memory(self, chain, key, password)
     }
     fn load_verify_locations(
         &self,
@@ -738,6 +752,14 @@ impl Context for AnyContext {
     }
     fn set_keylog_filename(&self, path: Option<&Path>) -> Result<()> {
         self.0.set_keylog_filename(path)
+    }
+    fn load_cert_chain_from_memory(
+        &self,
+        chain: CertChain<'_>,
+        key: Option<KeyData<'_>>,
+        password: Option<Password>,
+    ) -> Result<()> {
+        self.0.load_cert_chain_from_memory(chain, key, password)
     }
     fn load_cert_chain(
         &self,

@@ -330,6 +330,47 @@ impl fmt::Debug for Password {
     }
 }
 
+/// The certificate chain of [`load_cert_chain_from_memory`] (X7, Rust
+/// addition): what `load_cert_chain` reads from `certfile`, from memory.
+///
+/// [`load_cert_chain_from_memory`]: crate::Context::load_cert_chain_from_memory
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CertChain<'a> {
+    /// PEM text, as a `certfile` holds it: the leaf's `CERTIFICATE` block
+    /// first, then its intermediates; it may hold the private key too
+    /// (before or after the certificates).
+    Pem(&'a [u8]),
+    /// DER: the leaf certificate, optionally followed by its intermediates,
+    /// concatenated.
+    Der(&'a [u8]),
+}
+
+/// The private key of [`load_cert_chain_from_memory`] (X7, Rust addition):
+/// what `load_cert_chain` reads from `keyfile`, from memory.
+///
+/// [`load_cert_chain_from_memory`]: crate::Context::load_cert_chain_from_memory
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum KeyData<'a> {
+    /// PEM text, in every form a `keyfile` may have: `PRIVATE KEY` (PKCS#8),
+    /// `ENCRYPTED PRIVATE KEY`, `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE KEY`
+    /// (SEC1), and OpenSSL's legacy encrypted PEM.
+    Pem(&'a [u8]),
+    /// DER: a PKCS#8 `PrivateKeyInfo`, a PKCS#8 `EncryptedPrivateKeyInfo`
+    /// (decrypted with the password), a PKCS#1 `RSAPrivateKey` or a SEC1
+    /// `ECPrivateKey`.
+    Der(&'a [u8]),
+}
+
+impl fmt::Debug for KeyData<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print key material.
+        f.write_str(match self {
+            KeyData::Pem(_) => "KeyData::Pem(..)",
+            KeyData::Der(_) => "KeyData::Der(..)",
+        })
+    }
+}
+
 /// The `cadata` argument of `load_verify_locations` (X9).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CaData {

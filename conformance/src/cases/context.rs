@@ -684,3 +684,302 @@ pub fn reported_verify_mode_is_enforced<B: Backend>(pki: &Pki) -> CaseResult {
     );
     Ok(Outcome::Pass)
 }
+
+/// Writes `bytes` to a new file in the PKI's directory (a file form's input).
+fn write_bytes(pki: &Pki, name: &str, bytes: &[u8]) -> Result<std::path::PathBuf, String> {
+    let path = pki.dir().join(name);
+    std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// Loads `chain` / `key` from memory into a new server context, then
+/// completes a real handshake with `client`, which verifies the server.
+fn memory_identity_handshake<B: Backend>(
+    client: &B::Context,
+    chain: ssl_api::CertChain<'_>,
+    key: Option<ssl_api::KeyData<'_>>,
+    password: Option<Password>,
+) -> Result<(), String> {
+    let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    server
+        .load_cert_chain_from_memory(chain, key, password)
+        .map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        c.getpeercert_der().map_err(e2s)?.is_some(),
+        "no verified peer certificate"
+    );
+    Ok(())
+}
+
+/// The failure of `chain` / `key` (PEM) from memory, checked against the
+/// file form of the same bytes (written to files `<tag>.crt` / `<tag>.key`):
+/// the same Python type, library, reason and text, which must be `expected`.
+fn memory_fails_as_file<B: Backend>(
+    pki: &Pki,
+    tag: &str,
+    chain: &[u8],
+    key: Option<&[u8]>,
+    password: &dyn Fn() -> Option<Password>,
+    expected: &str,
+) -> Result<(), String> {
+    fn view(e: &Error) -> (&'static str, Option<String>, Option<String>, String) {
+        let own = |s: Option<&str>| s.map(str::to_owned);
+        (
+            e.python_type(),
+            own(e.library()),
+            own(e.reason()),
+            e.to_string(),
+        )
+    }
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    let memory = s
+        .load_cert_chain_from_memory(
+            ssl_api::CertChain::Pem(chain),
+            key.map(ssl_api::KeyData::Pem),
+            password(),
+        )
+        .err()
+        .ok_or_else(|| format!("{tag}: accepted from memory"))?;
+    let certfile = write_bytes(pki, &format!("{tag}.crt"), chain)?;
+    let keyfile = key
+        .map(|k| write_bytes(pki, &format!("{tag}.key"), k))
+        .transpose()?;
+    let file = s
+        .load_cert_chain(&certfile, keyfile.as_deref(), password())
+        .err()
+        .ok_or_else(|| format!("{tag}: accepted from a file"))?;
+    ensure!(
+        view(&memory) == view(&file),
+        "{tag}: memory gave {:?}, the file form {:?}",
+        view(&memory),
+        view(&file)
+    );
+    ensure!(
+        memory.to_string() == expected,
+        "{tag}: {} ({}), expected {expected}",
+        memory,
+        memory.python_type()
+    );
+    Ok(())
+}
+
+/// The PEM block's DER contents (a key or certificate in DER form).
+fn pem_contents(pem_text: &[u8]) -> Result<Vec<u8>, String> {
+    Ok(pem::parse(pem_text)
+        .map_err(|e| e.to_string())?
+        .into_contents())
+}
+
+/// X7 (Rust addition): `load_cert_chain_from_memory` loads what the file
+/// form loads and fails as it fails. From memory: PEM chain + PEM key, DER
+/// leaf + DER PKCS#8 key, one PEM buffer holding key and certificate (both
+/// orders; through the object-safe `DynContext` too) each complete a real
+/// handshake with a client trusting the CA; a leaf with its intermediate
+/// (PEM, and concatenated DER) verifies with a client trusting only the root. A mismatched key, garbage, empty
+/// input (chain or key), a certificate without its key give the error the
+/// file form gives for the same bytes (type, library, reason, text);
+/// garbage or empty DER is `[SSL] PEM lib` too.
+pub fn load_cert_chain_from_memory<B: Backend>(pki: &Pki) -> CaseResult {
+    use ssl_api::{CertChain, KeyData};
+    let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| e.to_string());
+    let (cert, key) = (read(&pki.server.cert)?, read(&pki.server.key)?);
+    let client = client_ctx::<B>(pki)?;
+    memory_identity_handshake::<B>(
+        &client,
+        CertChain::Pem(&cert),
+        Some(KeyData::Pem(&key)),
+        None,
+    )
+    .map_err(|e| format!("PEM chain + PEM key: {e}"))?;
+    let key_der = pem_contents(&key)?;
+    memory_identity_handshake::<B>(
+        &client,
+        CertChain::Der(&pki.server.der),
+        Some(KeyData::Der(&key_der)),
+        None,
+    )
+    .map_err(|e| format!("DER leaf + DER key: {e}"))?;
+    for (name, combined) in [
+        ("key first", [&key[..], &cert[..]].concat()),
+        ("cert first", [&cert[..], &key[..]].concat()),
+    ] {
+        memory_identity_handshake::<B>(&client, CertChain::Pem(&combined), None, None)
+            .map_err(|e| format!("combined PEM, {name}: {e}"))?;
+    }
+    // A leaf with its intermediate, PEM and DER: the server sends the
+    // intermediate (the client trusts only the root).
+    let chained = crate::pki::ChainedIdentity::generate()?;
+    let root_only = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+    root_only
+        .load_verify_locations(None, None, Some(ssl_api::CaData::Pem(chained.root_pem)))
+        .map_err(e2s)?;
+    let chain_key = KeyData::Pem(chained.key_pem.as_bytes());
+    for (what, chain) in [
+        ("PEM", CertChain::Pem(chained.chain_pem.as_bytes())),
+        ("DER", CertChain::Der(&chained.chain_der)),
+    ] {
+        memory_identity_handshake::<B>(&root_only, chain, Some(chain_key), None)
+            .map_err(|e| format!("leaf + intermediate, {what}: {e}"))?;
+    }
+    // The object-safe layer reaches the same method.
+    let server = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    let dynamic: &dyn ssl_api::dynamic::DynContext = &server;
+    dynamic
+        .load_cert_chain_from_memory(CertChain::Pem(&[&cert[..], &key[..]].concat()), None, None)
+        .map_err(|e| format!("DynContext: {}", e2s(e)))?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+
+    const PEM_LIB: &str = "[SSL] PEM lib";
+    let other_key = read(&pki.client.key)?;
+    let none = || None;
+    // (file tag, chain, key, expected error)
+    type Failure<'a> = (&'a str, &'a [u8], Option<&'a [u8]>, &'a str);
+    let failures: [Failure<'_>; 7] = [
+        (
+            "mem-mismatch",
+            &cert,
+            Some(&other_key),
+            "[X509: KEY_VALUES_MISMATCH] key values mismatch",
+        ),
+        ("mem-garbage-chain", b"hello\n", Some(&key), PEM_LIB),
+        ("mem-garbage-key", &cert, Some(b"hello\n"), PEM_LIB),
+        ("mem-empty-chain", b"", Some(&key), PEM_LIB),
+        ("mem-empty-key", &cert, Some(b""), PEM_LIB),
+        ("mem-empty-combined", b"", None, PEM_LIB),
+        ("mem-cert-without-key", &cert, None, PEM_LIB),
+    ];
+    for (tag, chain, key, expected) in failures {
+        memory_fails_as_file::<B>(pki, tag, chain, key, &none, expected)?;
+    }
+    // DER has no file form: what is not DER fails as unreadable PEM does.
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    for (what, chain, key) in [
+        ("garbage DER chain", &b"\x30\x03\x02\x01"[..], &key_der[..]),
+        ("empty DER chain", b"", &key_der),
+        ("garbage DER key", &pki.server.der, b"\x30\x03\x02\x01\x00"),
+        ("empty DER key", &pki.server.der, b""),
+    ] {
+        match s.load_cert_chain_from_memory(CertChain::Der(chain), Some(KeyData::Der(key)), None) {
+            Err(e) => ensure!(
+                e.to_string() == PEM_LIB && e.python_type() == "SSLError",
+                "{what}: {e} ({})",
+                e.python_type()
+            ),
+            Ok(()) => return Err(format!("{what} accepted")),
+        }
+    }
+    Ok(Outcome::Pass)
+}
+
+/// X7 (Rust addition): keys from memory in every form the file form reads,
+/// and their passwords. An encrypted PKCS#8 key (PEM and DER) loads with the
+/// password as str, bytes and callback; PKCS#1 RSA and SEC1 EC keys as PEM
+/// and DER, and a legacy encrypted PEM key, load; each then completes a
+/// real handshake. A wrong password, a missing one, a callback's error and
+/// a password over 1024 bytes fail exactly as the file form of the same
+/// bytes does. (Keys written by the `openssl` tool.)
+pub fn load_cert_chain_from_memory_password_forms<B: Backend>(pki: &Pki) -> CaseResult {
+    use crate::pki::KeyForm;
+    use ssl_api::{CertChain, KeyData};
+    use std::sync::Arc;
+    let read = |p: &std::path::Path| std::fs::read(p).map_err(|e| e.to_string());
+    let cert = read(&pki.server.cert)?;
+    let encrypted = read(&pki.encrypted_server_key("secret")?)?;
+    let encrypted_der = pem_contents(&encrypted)?;
+    let client = client_ctx::<B>(pki)?;
+    let forms = || {
+        [
+            Password::Str("secret".into()),
+            Password::Bytes(b"secret".to_vec()),
+            Password::Callback(Arc::new(|| Ok(b"secret".to_vec()))),
+        ]
+    };
+    for (key, what) in [
+        (KeyData::Pem(&encrypted), "encrypted PKCS#8 PEM"),
+        (KeyData::Der(&encrypted_der), "encrypted PKCS#8 DER"),
+    ] {
+        for password in forms() {
+            let form = format!("{what}, {password:?}");
+            memory_identity_handshake::<B>(
+                &client,
+                CertChain::Pem(&cert),
+                Some(key),
+                Some(password),
+            )
+            .map_err(|e| format!("{form}: {e}"))?;
+        }
+    }
+    for form in [
+        KeyForm::RsaPkcs1,
+        KeyForm::EcSec1,
+        KeyForm::RsaLegacyEncrypted,
+    ] {
+        let id = pki.openssl_identity(form)?;
+        let key = read(&id.key)?;
+        // Self-signed: the client trusts the certificate itself.
+        let trusting = ctx::<B>(PROTOCOL_TLS_CLIENT)?;
+        trusting
+            .load_verify_locations(None, None, Some(ssl_api::CaData::Der(id.der.clone())))
+            .map_err(e2s)?;
+        let password =
+            || (form == KeyForm::RsaLegacyEncrypted).then(|| Password::Str("secret".into()));
+        memory_identity_handshake::<B>(
+            &trusting,
+            CertChain::Der(&id.der),
+            Some(KeyData::Pem(&key)),
+            password(),
+        )
+        .map_err(|e| format!("{form:?} PEM: {e}"))?;
+        if form != KeyForm::RsaLegacyEncrypted {
+            let der = pem_contents(&key)?;
+            memory_identity_handshake::<B>(
+                &trusting,
+                CertChain::Der(&id.der),
+                Some(KeyData::Der(&der)),
+                None,
+            )
+            .map_err(|e| format!("{form:?} DER: {e}"))?;
+        }
+    }
+
+    type PasswordOf<'a> = &'a dyn Fn() -> Option<Password>;
+    let failing: [(&str, PasswordOf<'_>, &str); 4] = [
+        (
+            "mem-wrong-password",
+            &|| Some(Password::Str("wrong".into())),
+            "[SSL] PEM lib",
+        ),
+        ("mem-no-password", &|| None, "[SSL] PEM lib"),
+        (
+            "mem-callback-error",
+            &|| {
+                Some(Password::Callback(Arc::new(|| {
+                    Err(Error::value("no password today"))
+                })))
+            },
+            "no password today",
+        ),
+        (
+            "mem-long-password",
+            &|| Some(Password::Bytes(vec![b'x'; 2000])),
+            "password cannot be longer than 1024 bytes",
+        ),
+    ];
+    for (tag, password, expected) in failing {
+        memory_fails_as_file::<B>(pki, tag, &cert, Some(&encrypted), password, expected)?;
+    }
+    // The DER form of the same key fails the same way.
+    let s = ctx::<B>(PROTOCOL_TLS_SERVER)?;
+    match s.load_cert_chain_from_memory(
+        CertChain::Pem(&cert),
+        Some(KeyData::Der(&encrypted_der)),
+        Some(Password::Str("wrong".into())),
+    ) {
+        Err(e) => ensure!(e.to_string() == "[SSL] PEM lib", "DER, wrong password: {e}"),
+        Ok(()) => return Err("DER key with a wrong password accepted".into()),
+    }
+    Ok(Outcome::Pass)
+}

@@ -222,6 +222,8 @@ case_list! {
     session_stats_and_attributes ["X21", "N1"],
     client_cert_optional_verifies ["X4"],
     load_cert_chain_key_forms ["X7"],
+    load_cert_chain_from_memory ["X7"],
+    load_cert_chain_from_memory_password_forms ["X7"],
     common_name_and_ip_hostnames ["X6", "X23+"],
     object_attributes_and_want_read ["S13", "O1", "E3", "X20"],
     rand_functions ["F3", "F4", "F5", "F6", "F7"],

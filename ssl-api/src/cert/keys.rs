@@ -17,8 +17,10 @@ use pkcs8::der::asn1::AnyRef;
 use pkcs8::der::{Decode, Encode};
 use pkcs8::{AlgorithmIdentifierRef, ObjectIdentifier, PrivateKeyInfo};
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
-use crate::types::Password;
+use crate::types::{CertChain, KeyData, Password};
 
 /// The `rsaEncryption` algorithm OID.
 pub const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -346,6 +348,89 @@ pub fn find_private_key(data: &[u8], password: Option<&Password>) -> Result<Opti
     }
 }
 
+/// What `load_cert_chain` reads, as PEM text whichever form it came in: the
+/// chain, and the data the key is looked for in (the chain's own text when
+/// no key was given, as with `keyfile=None`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdentityPem<'a> {
+    /// The certificates (and whatever else the PEM held), leaf first.
+    pub chain: Cow<'a, [u8]>,
+    /// The private key.
+    pub key: Cow<'a, [u8]>,
+}
+
+impl std::fmt::Debug for IdentityPem<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print key material.
+        f.write_str("IdentityPem(..)")
+    }
+}
+
+/// `load_cert_chain_from_memory`'s arguments (X7) as the PEM text the file
+/// form reads, so every backend runs one path for both forms and gives the
+/// same errors for the same content. DER is checked here: a chain that is
+/// not one or more whole certificates, or a key that is none of the four
+/// structures, is `[SSL] PEM lib`, as unreadable PEM is.
+pub fn identity_pem<'a>(chain: CertChain<'a>, key: Option<KeyData<'a>>) -> Result<IdentityPem<'a>> {
+    let chain: Cow<'a, [u8]> = match chain {
+        CertChain::Pem(text) => Cow::Borrowed(text),
+        CertChain::Der(der) => {
+            let certs = crate::cert::inspect::split_der_certs(der).map_err(|_| pem_lib())?;
+            let text: String = certs
+                .iter()
+                .map(|c| crate::cert::pem::der_cert_to_pem_cert(c))
+                .collect();
+            Cow::Owned(text.into_bytes())
+        }
+    };
+    let key = match key {
+        None => chain.clone(),
+        Some(KeyData::Pem(text)) => Cow::Borrowed(text),
+        Some(KeyData::Der(der)) => Cow::Owned(key_der_to_pem(der)?.into_bytes()),
+    };
+    Ok(IdentityPem { chain, key })
+}
+
+/// A DER private key as the PEM block its structure has (the label decides
+/// how [`find_private_key`] reads it; an encrypted one stays encrypted, so
+/// its KDF cost is checked before any password is asked for).
+fn key_der_to_pem(der: &[u8]) -> Result<String> {
+    let tag = if pkcs8::EncryptedPrivateKeyInfo::try_from(der).is_ok() {
+        "ENCRYPTED PRIVATE KEY"
+    } else if PrivateKeyInfo::try_from(der).is_ok() {
+        "PRIVATE KEY"
+    } else if sec1::EcPrivateKey::from_der(der).is_ok() {
+        "EC PRIVATE KEY"
+    } else if is_rsa_private_key(der) {
+        "RSA PRIVATE KEY"
+    } else {
+        return Err(pem_lib());
+    };
+    let lf = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+    Ok(pem::encode_config(&pem::Pem::new(tag, der.to_vec()), lf))
+}
+
+/// PKCS#1 `RSAPrivateKey`: a SEQUENCE of a version and eight INTEGERs
+/// (modulus, exponents, primes, CRT values), then for version 1 the other
+/// primes; the whole input, nothing after it.
+fn is_rsa_private_key(der: &[u8]) -> bool {
+    use pkcs8::der::asn1::UintRef;
+    use pkcs8::der::Reader;
+    AnyRef::from_der(der)
+        .and_then(|any| {
+            any.sequence(|r| {
+                for _ in 0..9 {
+                    r.decode::<UintRef<'_>>()?;
+                }
+                while !r.is_finished() {
+                    r.decode::<AnyRef<'_>>()?;
+                }
+                Ok(())
+            })
+        })
+        .is_ok()
+}
+
 /// The DER of every `CERTIFICATE` block in the PEM `data`, in order.
 pub fn pem_certificates(data: &[u8]) -> Vec<Vec<u8>> {
     pem::parse_many(data)
@@ -465,6 +550,35 @@ mod tests {
         };
         assert!(pkcs12(&[0x08, 0x00]) && !pkcs12(&[0x7f, 0xff, 0xff, 0xff]));
         assert!(check_kdf_cost(b"garbage").is_ok());
+    }
+
+    #[test]
+    fn identity_pem_turns_der_into_the_pem_the_file_form_reads() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let key_der = key.serialize_der();
+        let pem = identity_pem(CertChain::Der(cert.der()), Some(KeyData::Der(&key_der))).unwrap();
+        assert_eq!(pem_certificates(&pem.chain), vec![cert.der().to_vec()]);
+        assert_eq!(
+            find_private_key(&pem.key, None).unwrap(),
+            Some(PrivateKey::Pkcs8(key_der.clone()))
+        );
+        // No key: looked for in the chain's own text (a combined PEM).
+        let combined = format!("{}{}", key.serialize_pem(), cert.pem());
+        let pem = identity_pem(CertChain::Pem(combined.as_bytes()), None).unwrap();
+        assert_eq!(&pem.key[..], combined.as_bytes());
+        for bad in [&b""[..], b"\x30\x03\x02\x01\x00", &key_der[..]] {
+            let chain = identity_pem(CertChain::Der(bad), None).unwrap_err();
+            assert_eq!(chain.to_string(), "[SSL] PEM lib");
+        }
+        let der = cert.der().to_vec();
+        for bad in [&b""[..], b"\x30\x03\x02\x01\x00", &der[..]] {
+            let key = identity_pem(CertChain::Der(&der), Some(KeyData::Der(bad))).unwrap_err();
+            assert_eq!(key.to_string(), "[SSL] PEM lib");
+        }
     }
 
     #[test]
