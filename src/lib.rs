@@ -11,9 +11,25 @@
 //! | `openssl` | `backend_openssl::OpenSsl` | 2                            |
 //! | `native`  | `backend_native::Native` | 3                            |
 //!
-//! Every enabled backend
-//! stays usable by name at run time through [`backend_names`] /
-//! [`capabilities`].
+//! Every enabled backend is also reachable by type ([`backends`]) and by
+//! name at run time ([`backend`], [`backend_names`], [`select_backend`]).
+//!
+//! **Libraries name their backend type** (`ssl::backends::OpenSsl`, with the
+//! feature enabled): cargo unifies features across the dependency graph, so
+//! `DefaultBackend` in a library would become rustls as soon as any other
+//! crate enables the default feature. **Applications** use `DefaultBackend`
+//! (their own features decide) or choose at run time:
+//!
+//! ```
+//! use ssl::{Context, PROTOCOL_TLS_CLIENT};
+//! let name = std::env::args().nth(1).unwrap_or_else(|| "rustls".into());
+//! if let Some(backend) = ssl::backend(&name) {
+//!     // An ordinary Context: wrap_socket, wrap_stream, wrap_bio, ssl::tokio.
+//!     let ctx = backend.new_context(PROTOCOL_TLS_CLIENT)?;
+//!     assert_eq!(ctx.backend_name(), name);
+//! }
+//! # Ok::<(), ssl::Error>(())
+//! ```
 //!
 //! ## A TLS 1.3 connection over two MemoryBIO pairs
 //!

@@ -62,8 +62,8 @@ fn main() -> ExitCode {
         "bench-report" => bench_report(rest),
         "bench-memory" => bench_memory(rest),
         "connect" | "serve" | "get-server-certificate" => tool(cmd, rest),
-        "ciphers" => conformance::tools::ciphers_command(TOOL_BACKENDS, rest),
-        "defaults" => conformance::tools::defaults_command(TOOL_BACKENDS, rest),
+        "ciphers" => conformance::tools::ciphers_command(&tool_backends(), rest),
+        "defaults" => conformance::tools::defaults_command(&tool_backends(), rest),
         "-h" | "--help" | "help" => {
             usage();
             ExitCode::SUCCESS
@@ -176,15 +176,17 @@ fn constants(backend: Option<&str>, json: bool) -> ExitCode {
 }
 
 /// The network tools of every backend compiled in (`--backend NAME`; the
-/// default backend when absent). A new backend adds its line here too.
-const TOOL_BACKENDS: &[conformance::tools::ToolSet] = &[
-    #[cfg(feature = "rustls")]
-    conformance::tools::ToolSet::of::<backend_rustls::Rustls>(),
-    #[cfg(feature = "openssl")]
-    conformance::tools::ToolSet::of::<backend_openssl::OpenSsl>(),
-    #[cfg(feature = "native")]
-    conformance::tools::ToolSet::of::<backend_native::Native>(),
-];
+/// default backend when absent), from the facade's registry.
+fn tool_backends() -> Vec<conformance::tools::ToolSet> {
+    let mut all = Vec::new();
+    macro_rules! push {
+        ($name:ident, $backend:ty) => {
+            all.push(conformance::tools::ToolSet::of::<$backend>());
+        };
+    }
+    ssl::for_each_backend!(push);
+    all
+}
 
 /// `connect` / `serve` / `get-server-certificate` on the backend named by `--backend`.
 fn tool(cmd: &str, rest: &[String]) -> ExitCode {
@@ -193,10 +195,11 @@ fn tool(cmd: &str, rest: &[String]) -> ExitCode {
         .position(|a| a == "--backend")
         .and_then(|i| rest.get(i + 1))
         .map_or_else(|| ssl::backend_names()[0], String::as_str);
-    let Some(tools) = TOOL_BACKENDS.iter().find(|t| t.name == name) else {
+    let backends = tool_backends();
+    let Some(tools) = backends.iter().find(|t| t.name == name) else {
         eprintln!(
             "unknown backend {name:?}; compiled in: {}",
-            TOOL_BACKENDS
+            backends
                 .iter()
                 .map(|t| t.name)
                 .collect::<Vec<_>>()
