@@ -183,10 +183,7 @@ impl State {
     fn native_identity(&self) -> Result<Option<Identity>> {
         self.identity
             .as_ref()
-            .map(|id| {
-                Identity::from_pkcs8(&id.chain_pem, &id.key_pem)
-                    .map_err(|e| errors::from_native(&e))
-            })
+            .map(|id| Identity::from_pkcs8(&id.chain_pem, &id.key_pem).map_err(errors::from_native))
             .transpose()
     }
 
@@ -203,7 +200,7 @@ impl State {
         }
         let capath = self.capath.lock().unwrap_or_else(|e| e.into_inner());
         for der in self.roots.iter().chain(&capath.certs) {
-            let cert = Certificate::from_der(der).map_err(|e| errors::from_native(&e))?;
+            let cert = Certificate::from_der(der).map_err(errors::from_native)?;
             b.add_root_certificate(cert);
         }
         drop(capath);
@@ -221,7 +218,7 @@ impl State {
         if !alpn.is_empty() {
             b.request_alpns(&alpn);
         }
-        let connector = b.build().map_err(|e| errors::from_native(&e))?;
+        let connector = b.build().map_err(errors::from_native)?;
         self.connectors[usize::from(with_name)] = Some(connector.clone());
         Ok(connector)
     }
@@ -261,7 +258,7 @@ impl State {
         if !alpn.is_empty() {
             b.accept_alpn(&alpn);
         }
-        let acceptor = b.build().map_err(|e| errors::from_native(&e))?;
+        let acceptor = b.build().map_err(errors::from_native)?;
         self.acceptor = Some(acceptor.clone());
         Ok(Some(acceptor))
     }

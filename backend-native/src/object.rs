@@ -190,7 +190,7 @@ impl NativeObject {
                 self.engine = Engine::Failed;
                 // native-tls's error does not know the name: CPython's words
                 // for a mismatch name it.
-                Err(errors::from_native(&e).on_connection_to(self.server_hostname.as_deref()))
+                Err(errors::from_native(e).on_connection_to(self.server_hostname.as_deref()))
             }
         }
     }

@@ -132,8 +132,13 @@ impl<'a> VerifyContext<'a> {
 }
 
 /// The `SSLError` CPython raises for the last entry of `stack`
-/// (`_setSSLError` / `fill_and_set_sslerror`).
+/// (`_setSSLError` / `fill_and_set_sslerror`); OpenSSL's error stack stays
+/// as its `source()`.
 pub(crate) fn from_stack(stack: &ErrorStack, verify: Option<&VerifyContext<'_>>) -> Error {
+    stack_error(stack, verify).with_cause(stack.clone())
+}
+
+fn stack_error(stack: &ErrorStack, verify: Option<&VerifyContext<'_>>) -> Error {
     let Some(last) = stack.errors().last() else {
         return Error::ssl_message("unknown error");
     };

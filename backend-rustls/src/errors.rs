@@ -30,8 +30,13 @@ fn verify_failure(e: &CertificateError) -> Option<Error> {
     }
 }
 
-/// Maps a rustls error seen on the client (`server_side == false`) or server.
+/// Maps a rustls error seen on the client (`server_side == false`) or
+/// server; the rustls error stays as its `source()`.
 pub(crate) fn map_rustls_error(e: &RE, server_side: bool) -> Error {
+    mapped(e, server_side).with_cause(e.clone())
+}
+
+fn mapped(e: &RE, server_side: bool) -> Error {
     match e {
         RE::InvalidCertificate(ce) => verify_failure(ce).unwrap_or_else(|| {
             Error::ssl(

@@ -20,6 +20,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::io;
+use std::sync::Arc;
 
 use crate::constants::SslErrorNumber;
 
@@ -83,10 +84,7 @@ pub struct VerifyFailure {
     pub message: String,
 }
 
-/// `X509_V_ERR_HOSTNAME_MISMATCH`: the certificate is not valid for the host name.
-pub const X509_V_ERR_HOSTNAME_MISMATCH: i64 = 62;
-/// `X509_V_ERR_IP_ADDRESS_MISMATCH`: the certificate is not valid for the IP address.
-pub const X509_V_ERR_IP_ADDRESS_MISMATCH: i64 = 64;
+use crate::constants::{X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH};
 
 impl VerifyFailure {
     /// The failure as CPython reports it for a connection to
@@ -113,7 +111,9 @@ impl VerifyFailure {
 pub type Text = Cow<'static, str>;
 
 /// An `SSLError` (or one of its subclasses), with OpenSSL-style mnemonics.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Equality compares what Python sees (kind, library, reason, message,
+/// verify outcome), not the library's own error kept as `cause`.
+#[derive(Clone, Debug)]
 pub struct SslError {
     /// Which subclass.
     pub kind: SslErrorKind,
@@ -125,6 +125,33 @@ pub struct SslError {
     pub message: Text,
     /// Verification outcome, for `SSLCertVerificationError` raised by a handshake.
     pub verify: Option<VerifyFailure>,
+    /// The TLS library's own error this one was made from (`rustls::Error`,
+    /// OpenSSL's error stack, ...), given as `source()`. (Boxed inside the
+    /// `Arc`: a thin pointer keeps every `Result` small.)
+    pub cause: Option<Arc<Cause>>,
+}
+
+/// A library's error kept by an [`SslError`].
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+impl PartialEq for SslError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.library == other.library
+            && self.reason == other.reason
+            && self.message == other.message
+            && self.verify == other.verify
+    }
+}
+
+impl Eq for SslError {}
+
+impl std::error::Error for SslError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|e| &**e as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl SslError {
@@ -149,8 +176,9 @@ impl fmt::Display for SslError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// `SSLError` and its subclasses (E1-E7).
-    #[error("{0}")]
+    /// `SSLError` and its subclasses (E1-E7); `source()` is the library's
+    /// own error, where the backend kept it.
+    #[error(transparent)]
     Ssl(SslError),
     /// `ValueError`: misuse the reference says raises ValueError.
     #[error("{0}")]
@@ -211,6 +239,7 @@ impl Error {
             reason,
             message,
             verify: None,
+            cause: None,
         })
     }
 
@@ -305,6 +334,7 @@ impl Error {
             reason: Some("CERTIFICATE_VERIFY_FAILED".into()),
             message: format!("certificate verify failed: {message}").into(),
             verify: Some(VerifyFailure { code, message }),
+            cause: None,
         })
     }
 
@@ -317,10 +347,29 @@ impl Error {
             Error::Ssl(SslError {
                 kind: SslErrorKind::CertVerification,
                 verify: Some(v),
+                cause,
                 ..
             }) => {
                 let v = VerifyFailure::of_connection(v.code, &v.message, server_hostname);
-                Error::cert_verify(v.code, v.message)
+                match Error::cert_verify(v.code, v.message) {
+                    Error::Ssl(mut e) => {
+                        e.cause = cause;
+                        Error::Ssl(e)
+                    }
+                    other => other,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// This error with the TLS library's own error kept as its `source()`
+    /// (an `SSLError`; other kinds are returned as they are).
+    pub fn with_cause(self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        match self {
+            Error::Ssl(mut e) => {
+                e.cause = Some(Arc::new(Box::new(cause)));
+                Error::Ssl(e)
             }
             other => other,
         }

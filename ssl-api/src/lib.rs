@@ -40,10 +40,7 @@ pub use cert::pem::{der_cert_to_pem_cert, pem_cert_to_der_cert, PEM_FOOTER, PEM_
 pub use cert::record::{CertRecord, Rdn};
 pub use cert::time::cert_time_to_seconds;
 pub use constants::*;
-pub use error::{
-    Error, Result, SslError, SslErrorKind, VerifyFailure, X509_V_ERR_HOSTNAME_MISMATCH,
-    X509_V_ERR_IP_ADDRESS_MISMATCH,
-};
+pub use error::{Error, Result, SslError, SslErrorKind, VerifyFailure};
 pub use hostname::match_hostname;
 pub use pyvalue::PyValue;
 pub use settings::ContextSettings;

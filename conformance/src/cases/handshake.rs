@@ -805,7 +805,8 @@ print(json.dumps(out))
 
 /// E7/X6: each verification failure the suite provokes (unknown CA, name
 /// and IP mismatch, expired, self-signed) has CPython's verify code,
-/// verify message and full text (CPython as the judge, over MemoryBIOs).
+/// verify message and full text (CPython as the judge, over MemoryBIOs),
+/// and keeps the library's own error as its `source()`.
 pub fn verify_messages_match_cpython<B: Backend>(pki: &Pki) -> CaseResult {
     let failures = [
         (&pki.other_ca, &pki.server, "localhost"),
@@ -867,6 +868,17 @@ pub fn verify_messages_match_cpython<B: Backend>(pki: &Pki) -> CaseResult {
         ensure!(
             ours.as_deref() == Some(text.as_str()),
             "verify code {code}: {ours:?}, CPython {text:?}"
+        );
+        // The library's own error stays reachable as the cause.
+        let cause = out
+            .client
+            .as_ref()
+            .err()
+            .and_then(std::error::Error::source)
+            .map(|c| c.to_string());
+        ensure!(
+            cause.as_ref().is_some_and(|c| !c.is_empty()),
+            "verify code {code}: no source() with the library's error"
         );
     }
     Ok(Outcome::Pass)

@@ -19,8 +19,10 @@ mod flags;
 mod int_enum;
 mod names;
 mod purpose;
+mod verify;
 
 pub use enums::{AlertDescription, Protocol, SslErrorNumber, TlsVersion, VerifyMode};
 pub use flags::{Options, VerifyFlags};
 pub use names::*;
 pub use purpose::{Asn1Object, Purpose};
+pub use verify::*;
