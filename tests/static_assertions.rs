@@ -9,8 +9,6 @@
 //! docs). Objects and streams are not documented as `Sync`, and
 //! `dynamic::AnyObject` is not (`Box<dyn DynObject>`, `DynObject: Send`).
 
-#![allow(dead_code)]
-
 use ssl::dynamic::{AnyBackend, AnyContext, AnyObject, AnySession};
 use ssl::transport::IoStream;
 use ssl::{Backend, SslSocket, SslStream};
