@@ -11,8 +11,8 @@
 //! | `openssl` | `backend_openssl::OpenSsl` | 2                            |
 //! | `native`  | `backend_native::Native` | 3                            |
 //!
-//! Every enabled backend is also reachable by type ([`backends`]) and by
-//! name at run time ([`backend`], [`backend_names`], [`select_backend`]).
+//! Every enabled backend is also reachable by type ([`mod@backends`]) and by
+//! name at run time ([`backend()`], [`backend_names`], [`select_backend`]).
 //!
 //! **Libraries name their backend type** (`ssl::backends::OpenSsl`, with the
 //! feature enabled): cargo unifies features across the dependency graph, so
@@ -362,7 +362,7 @@ pub fn get_default_verify_paths() -> DefaultVerifyPaths {
 /// the backend it was written and tested for (`ssl::backends::OpenSsl`), so
 /// that another crate enabling another feature cannot swap it;
 /// applications use [`DefaultBackend`] (the features' choice) or pick one by
-/// name at run time ([`backend`]).
+/// name at run time ([`backend()`]).
 pub mod backends {
     #[cfg(feature = "native")]
     pub use backend_native::Native;

@@ -31,9 +31,12 @@ use ssl_api::{Capabilities, DefaultVerifyPaths, Error, Result, Unsupported};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Rustls;
 
-/// The rustls version this crate is built against (`OPENSSL_VERSION` on this
-/// backend). The workspace pins rustls to exactly this version; a test checks
-/// the two against `Cargo.lock`.
+/// The rustls version this crate is built and tested against
+/// (`OPENSSL_VERSION` on this backend): the one the workspace's `Cargo.lock`
+/// holds, which a test checks. The manifest asks for `^0.23.46` (a library
+/// must not pin with `=`), so an application whose lockfile holds a later
+/// 0.23 release links that one; cargo gives a crate no way to read the
+/// version its dependency was resolved to, so this stays the tested one.
 pub const RUSTLS_VERSION: (u32, u32, u32) = (0, 23, 46);
 
 impl ssl_api::Backend for Rustls {

@@ -167,7 +167,7 @@ pub fn hex_lower(bytes: &[u8]) -> String {
 }
 
 fn parse_hex(h: &str) -> Option<Vec<u8>> {
-    if h.len() % 2 != 0 || !h.is_ascii() {
+    if !h.len().is_multiple_of(2) || !h.is_ascii() {
         return None;
     }
     (0..h.len())

@@ -74,11 +74,11 @@ fn canonical_value(value: &asn1_rs::Any<'_>) -> Option<Vec<u8>> {
         Tag::PrintableString | Tag::T61String | Tag::Ia5String | Tag::VisibleString => {
             data.iter().map(|&b| u32::from(b)).collect()
         }
-        Tag::BmpString if data.len() % 2 == 0 => data
+        Tag::BmpString if data.len().is_multiple_of(2) => data
             .chunks(2)
             .map(|c| u32::from(u16::from_be_bytes([c[0], c[1]])))
             .collect(),
-        Tag::UniversalString if data.len() % 4 == 0 => data
+        Tag::UniversalString if data.len().is_multiple_of(4) => data
             .chunks(4)
             .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
             .collect(),
