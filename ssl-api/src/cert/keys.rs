@@ -151,6 +151,29 @@ fn legacy_decrypt(dek_info: &str, data: &[u8], password: &[u8]) -> Option<Vec<u8
     }
 }
 
+/// OpenSSL's `SCRYPT_MAX_MEM`: the most memory scrypt may use when OpenSSL
+/// decrypts a PKCS#8 key (`EVP_PBE_scrypt_ex` with `maxmem` 0).
+const SCRYPT_MAX_MEM: u128 = 32 * 1024 * 1024;
+
+/// Refuses, as OpenSSL does (CPython: `[SSL] PEM lib`), scrypt parameters
+/// that need more than [`SCRYPT_MAX_MEM`] bytes (`128 r (N + 2) + 128 r p`).
+/// The key file chooses them: unchecked, any file could ask for any amount
+/// of memory (and a failed allocation aborts the process).
+fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<()> {
+    use pkcs8::pkcs5::{pbes2::Kdf, EncryptionScheme};
+    if let EncryptionScheme::Pbes2(params) = scheme {
+        if let Kdf::Scrypt(s) = &params.kdf {
+            let n = u128::from(s.cost_parameter);
+            let r = u128::from(s.block_size);
+            let p = u128::from(s.parallelization);
+            if 128 * r * (n + 2) + 128 * r * p > SCRYPT_MAX_MEM {
+                return Err(pem_lib());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The first private key in the PEM `data`, decrypted with `password` when
 /// it is encrypted; `Ok(None)` when there is no key. A password given for an
 /// unencrypted key is ignored, as OpenSSL does.
@@ -178,6 +201,7 @@ pub fn find_private_key(data: &[u8], password: Option<&Password>) -> Result<Opti
                 let password = resolve_password(password)?;
                 let info = pkcs8::EncryptedPrivateKeyInfo::try_from(block.contents())
                     .map_err(|_| pem_lib())?;
+                check_kdf_cost(&info.encryption_algorithm)?;
                 let doc = info.decrypt(&password).map_err(|_| pem_lib())?;
                 return Ok(Some(PrivateKey::Pkcs8(doc.as_bytes().to_vec())));
             }
@@ -232,6 +256,54 @@ mod tests {
             ),
             None
         );
+    }
+
+    /// An encrypted PKCS#8 PEM whose scrypt parameters are `n`, `r`, `p`
+    /// (the ciphertext is junk: only the parameters are looked at first).
+    fn scrypt_key(n: u64, r: u16, p: u16) -> Vec<u8> {
+        use pkcs8::pkcs5::pbes2::{self, Kdf, ScryptParams};
+        let params = pbes2::Parameters {
+            kdf: Kdf::Scrypt(ScryptParams {
+                salt: &[7; 8],
+                cost_parameter: n,
+                block_size: r,
+                parallelization: p,
+                key_length: None,
+            }),
+            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: &[1; 16] },
+        };
+        let der = pkcs8::EncryptedPrivateKeyInfo {
+            encryption_algorithm: pkcs8::pkcs5::EncryptionScheme::Pbes2(params),
+            encrypted_data: &[0; 48],
+        }
+        .to_der()
+        .unwrap();
+        pem::encode(&pem::Pem::new("ENCRYPTED PRIVATE KEY", der)).into_bytes()
+    }
+
+    /// Found by fuzz/private_key: scrypt parameters from the file decided how
+    /// much memory was allocated (16 GiB here). OpenSSL's 32 MiB limit now
+    /// refuses them before any work, with OpenSSL's boundary: N = 16384,
+    /// r = 8 (OpenSSL's own default) is within it, N = 32768, r = 8 is not.
+    #[test]
+    fn scrypt_memory_is_bounded_as_openssl_bounds_it() {
+        let pw = Password::Str("pw".into());
+        for (n, r, p) in [
+            (1 << 24, 8, 1),
+            (32768, 8, 1),
+            (32768, 127, 1),
+            (1 << 40, 65535, 65535),
+        ] {
+            let key = scrypt_key(n, r, p);
+            assert_eq!(
+                find_private_key(&key, Some(&pw)).unwrap_err().to_string(),
+                "[SSL] PEM lib",
+                "N={n} r={r} p={p}"
+            );
+        }
+        let block = pem::parse(scrypt_key(16384, 8, 1)).unwrap();
+        let within = pkcs8::EncryptedPrivateKeyInfo::try_from(block.contents()).unwrap();
+        assert!(check_kdf_cost(&within.encryption_algorithm).is_ok());
     }
 
     #[test]
