@@ -581,6 +581,52 @@ mod tests {
         }
     }
 
+    /// An encrypted PKCS#8 PEM whose scrypt parameters are `n`, `r`, `p`
+    /// (the ciphertext is junk: only the parameters are looked at first).
+    fn scrypt_key(n: u64, r: u16, p: u16) -> Vec<u8> {
+        use pkcs8::pkcs5::pbes2::{self, Kdf, ScryptParams};
+        let params = pbes2::Parameters {
+            kdf: Kdf::Scrypt(ScryptParams {
+                salt: &[7; 8],
+                cost_parameter: n,
+                block_size: r,
+                parallelization: p,
+                key_length: None,
+            }),
+            encryption: pbes2::EncryptionScheme::Aes256Cbc { iv: &[1; 16] },
+        };
+        let der = pkcs8::EncryptedPrivateKeyInfo {
+            encryption_algorithm: pkcs8::pkcs5::EncryptionScheme::Pbes2(params),
+            encrypted_data: &[0; 48],
+        }
+        .to_der()
+        .unwrap();
+        pem::encode(&pem::Pem::new("ENCRYPTED PRIVATE KEY", der)).into_bytes()
+    }
+
+    /// Found by fuzz/private_key: scrypt parameters from the file decided how
+    /// much memory was allocated (16 GiB here). OpenSSL's 32 MiB limit now
+    /// refuses them before any work, with OpenSSL's boundary: N = 16384,
+    /// r = 8 (OpenSSL's own default) is within it, N = 32768, r = 8 is not.
+    #[test]
+    fn scrypt_memory_is_bounded_as_openssl_bounds_it() {
+        let pw = Password::Str("pw".into());
+        for (n, r, p) in [
+            (1 << 24, 8, 1),
+            (32768, 8, 1),
+            (32768, 127, 1),
+            (1 << 40, 65535, 65535),
+        ] {
+            let key = scrypt_key(n, r, p);
+            assert_eq!(
+                find_private_key(&key, Some(&pw)).unwrap_err().to_string(),
+                "[SSL] PEM lib",
+                "N={n} r={r} p={p}"
+            );
+        }
+        assert!(check_key_cost(&scrypt_key(16384, 8, 1)).is_ok());
+    }
+
     #[test]
     fn garbage_and_missing_password() {
         assert_eq!(find_private_key(b"hello", None).unwrap(), None);
