@@ -198,8 +198,29 @@ fn is_pbe_with_iterations(oid: &ObjectIdentifier) -> bool {
             && matches!(oid.arcs().last(), Some(1 | 3 | 4 | 6 | 10 | 11)))
 }
 
-/// The KDF bounds for an `EncryptedPrivateKeyInfo` DER.
-fn check_kdf_cost(der: &[u8]) -> Result<()> {
+/// What a key's derivation costs: PBKDF2 / PBE iterations, or scrypt's
+/// (N, r, p). INTEGERs longer than 16 bytes saturate.
+enum KdfCost {
+    Iterations(u128),
+    Scrypt(u128, u128, u128),
+}
+
+/// The work an encrypted PKCS#8 key in the PEM `data` asks of its key
+/// derivation, in the units the bounds use (PBKDF2 iterations, or scrypt's
+/// `N * r * p`, saturating); `None` for an unencrypted, legacy-encrypted or
+/// unparsable key. (The fuzz target reads it to leave keys that are slow by
+/// design, within the bounds as in OpenSSL, to the cost check alone.)
+pub fn kdf_work(data: &[u8]) -> Option<u128> {
+    let block = first_key_block(data).filter(|b| b.tag() == "ENCRYPTED PRIVATE KEY")?;
+    Some(match kdf_cost(block.contents())? {
+        KdfCost::Iterations(n) => n,
+        KdfCost::Scrypt(n, r, p) => n.saturating_mul(r).saturating_mul(p),
+    })
+}
+
+/// The key derivation an `EncryptedPrivateKeyInfo` DER asks for; `None`
+/// when its structure is not understood (the library's reader decides).
+fn kdf_cost(der: &[u8]) -> Option<KdfCost> {
     use pkcs8::der::asn1::UintRef;
     use pkcs8::der::Reader;
     const PBES2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.5.13");
@@ -221,12 +242,7 @@ fn check_kdf_cost(der: &[u8]) -> Result<()> {
         }
         Ok(())
     }
-    // (iterations) or (N, r, p); None when the structure is not understood.
-    enum Cost {
-        Iterations(u128),
-        Scrypt(u128, u128, u128),
-    }
-    let parse = || -> pkcs8::der::Result<Option<Cost>> {
+    let parse = || -> pkcs8::der::Result<Option<KdfCost>> {
         let alg = AnyRef::from_der(der)?.sequence(|r| {
             let alg: AlgorithmIdentifierRef<'_> = r.decode()?;
             skip_rest(r)?;
@@ -240,7 +256,7 @@ fn check_kdf_cost(der: &[u8]) -> Result<()> {
                 r.decode::<AnyRef<'_>>()?; // salt
                 let n = int(r)?;
                 skip_rest(r)?;
-                Ok(Some(Cost::Iterations(n)))
+                Ok(Some(KdfCost::Iterations(n)))
             });
         }
         if alg.oid != PBES2 {
@@ -259,30 +275,35 @@ fn check_kdf_cost(der: &[u8]) -> Result<()> {
                 r.decode::<AnyRef<'_>>()?; // salt (a CHOICE)
                 let n = int(r)?;
                 skip_rest(r)?;
-                Ok(Some(Cost::Iterations(n)))
+                Ok(Some(KdfCost::Iterations(n)))
             })
         } else if kdf.oid == SCRYPT {
             kdf_params.sequence(|r| {
                 r.decode::<AnyRef<'_>>()?; // salt
                 let (n, rr, p) = (int(r)?, int(r)?, int(r)?);
                 skip_rest(r)?;
-                Ok(Some(Cost::Scrypt(n, rr, p)))
+                Ok(Some(KdfCost::Scrypt(n, rr, p)))
             })
         } else {
             Ok(None)
         }
     };
-    let ok = match parse() {
+    parse().ok().flatten()
+}
+
+/// The KDF bounds for an `EncryptedPrivateKeyInfo` DER.
+fn check_kdf_cost(der: &[u8]) -> Result<()> {
+    let ok = match kdf_cost(der) {
         // Malformed or unknown: the library's own reader refuses or reads it.
-        Err(_) | Ok(None) => true,
-        Ok(Some(Cost::Iterations(n))) => n <= MAX_KDF_WORK,
+        None => true,
+        Some(KdfCost::Iterations(n)) => n <= MAX_KDF_WORK,
         // OpenSSL's checks (providers/implementations/kdfs/scrypt.c,
         // scrypt_alg): N a power of two over 1, r and p non-zero,
         // N < 2^(16 r), then the memory of B (128 r p) and of V, X and T
         // (128 r (N + 2)) within SCRYPT_MAX_MEM (checked arithmetic: the
         // INTEGERs are as large as the file says); within that, N r p
         // cannot overflow.
-        Ok(Some(Cost::Scrypt(n, r, p))) => {
+        Some(KdfCost::Scrypt(n, r, p)) => {
             n > 1
                 && n.is_power_of_two()
                 && r > 0
