@@ -122,9 +122,7 @@ pub async fn read_exact<B: Backend>(c: &mut impl Conn<B>, buf: &mut [u8]) -> Res
     Ok(())
 }
 
-pub(crate) fn e2s(e: Error) -> String {
-    format!("{} ({})", e, e.python_type())
-}
+pub(crate) use crate::socket_cases::e2s;
 
 /// Runs a future to its end on this thread, parking it while the future
 /// waits (a blocking flavor's futures only wait on other threads' tasks).
