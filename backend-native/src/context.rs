@@ -420,6 +420,20 @@ impl ssl_api::Context for NativeContext {
         })
     }
 
+    fn set_num_tickets(&self, n: usize) -> Result<()> {
+        self.update(|s| {
+            let mut wanted = s.settings.clone();
+            wanted.set_num_tickets(n)?;
+            if n != ssl_api::settings::DEFAULT_NUM_TICKETS {
+                return Err(unsupported(
+                    "X23+ num_tickets: native-tls sends its platform's number of tickets",
+                ));
+            }
+            s.settings = wanted;
+            Ok(())
+        })
+    }
+
     fn set_post_handshake_auth(&self, enabled: bool) -> Result<()> {
         if enabled {
             return Err(unsupported(

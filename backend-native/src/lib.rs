@@ -70,6 +70,10 @@ mod backend {
     /// What every platform lacks through native-tls.
     const COMMON_GAPS: &[Unsupported] = &[
         Unsupported {
+            feature: "X23+ num_tickets",
+            reason: "native-tls sends its platform's number of TLS 1.3 tickets",
+        },
+        Unsupported {
             feature: "C3 PROTOCOL_SSLv2 / PROTOCOL_SSLv3",
             reason: "native-tls offers TLS 1.0 to 1.3 only",
         },

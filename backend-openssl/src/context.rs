@@ -44,8 +44,7 @@ use crate::object::{ConnShared, OpenSslObject};
 use crate::OpenSsl;
 
 /// CPython 3.11's `PY_SSL_DEFAULT_CIPHER_STRING` (X1).
-pub const DEFAULT_CIPHER_STRING: &str =
-    "@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM";
+pub const DEFAULT_CIPHER_STRING: &str = ssl_api::DEFAULT_CIPHERS;
 
 /// `SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS` (removed from CPython's defaults).
 const SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS: u64 = 0x800;
@@ -502,6 +501,15 @@ impl ssl_api::Context for OpenSslContext {
             }
             s.settings.set_options(options);
             Ok(())
+        })
+    }
+
+    fn set_num_tickets(&self, n: usize) -> Result<()> {
+        self.update(|s| {
+            s.settings.set_num_tickets(n)?;
+            s.builder
+                .set_num_tickets(n)
+                .map_err(|e| from_stack(&e, None))
         })
     }
 

@@ -618,3 +618,11 @@ pub(crate) fn library_version() -> (String, u64) {
         )
     }
 }
+
+/// The `SSL` of a running stream, mutably (the openssl crate lends it only
+/// shared): for `SSL_set_SSL_CTX` after the handshake (`sslsocket.context =`).
+pub(crate) fn stream_ssl_mut<S>(stream: &mut openssl::ssl::SslStream<S>) -> &mut SslRef {
+    // SAFETY: the stream is borrowed mutably for the returned lifetime, so
+    // nothing else reaches its `SSL` meanwhile; the pointer is the stream's own.
+    unsafe { SslRef::from_ptr_mut(stream.ssl().as_ptr()) }
+}

@@ -231,6 +231,47 @@ impl ssl_api::Object for OpenSslObject {
         self.ssl()?.peer_certificate()?.to_der().ok()
     }
 
+    fn unverified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {
+        let Some(ssl) = self.ssl() else {
+            return Ok(None);
+        };
+        let Some(chain) = ssl.peer_cert_chain() else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(chain.len() + 1);
+        // OpenSSL leaves the client's own certificate out of the chain a
+        // server sees; CPython adds it back.
+        if self.server_side {
+            if let Some(peer) = ssl.peer_certificate() {
+                out.push(
+                    peer.to_der()
+                        .map_err(|e| crate::errors::from_stack(&e, None))?,
+                );
+            }
+        }
+        for cert in chain {
+            out.push(
+                cert.to_der()
+                    .map_err(|e| crate::errors::from_stack(&e, None))?,
+            );
+        }
+        Ok(Some(out))
+    }
+
+    fn verified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {
+        let Some(chain) = self.ssl().and_then(|ssl| ssl.verified_chain()) else {
+            return Ok(None);
+        };
+        chain
+            .iter()
+            .map(|cert| {
+                cert.to_der()
+                    .map_err(|e| crate::errors::from_stack(&e, None))
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    }
+
     fn cipher(&self) -> Option<CipherTriple> {
         ffi::current_cipher(self.ssl()?)
     }
@@ -295,10 +336,12 @@ impl ssl_api::Object for OpenSslObject {
     }
 
     fn set_context(&mut self, context: OpenSslContext) -> Result<()> {
-        let Engine::Pending(ssl) = &mut self.engine else {
-            return Err(Error::value(
-                "the context can only be changed before the handshake (from the servername callback)",
-            ));
+        // As CPython's `SSL_set_SSL_CTX`: before the handshake (the SNI
+        // callback's swap) or after it (what later session reuse sees).
+        let ssl: &mut SslRef = match &mut self.engine {
+            Engine::Pending(ssl) => ssl,
+            Engine::Running(stream) => ffi::stream_ssl_mut(stream),
+            Engine::Broken => return Err(Error::value("the connection is closed")),
         };
         {
             let _guard = context.lock();

@@ -258,8 +258,11 @@ impl State {
         config.key_log = self.keylog();
         if self.settings.options().contains(OP_NO_TICKET) {
             config.send_tls13_tickets = 0;
-        } else if let Some(t) = &self.ticketer {
-            config.ticketer = t.clone();
+        } else {
+            config.send_tls13_tickets = self.settings.num_tickets();
+            if let Some(t) = &self.ticketer {
+                config.ticketer = t.clone();
+            }
         }
         let config = Arc::new(config);
         self.caches.server[with_alpn as usize] = Some(config.clone());
@@ -377,6 +380,10 @@ impl ssl_api::Context for RustlsContext {
             s.settings.set_hostname_checks_common_name(check);
             Ok(())
         })
+    }
+
+    fn set_num_tickets(&self, n: usize) -> Result<()> {
+        self.update(|s| s.settings.set_num_tickets(n))
     }
 
     fn set_post_handshake_auth(&self, enabled: bool) -> Result<()> {

@@ -85,6 +85,10 @@ impl ssl_api::Backend for Rustls {
                     reason: "rustls does not expose the Finished messages tls-unique is made of",
                 },
                 Unsupported {
+                    feature: "S4 get_verified_chain",
+                    reason: "rustls does not expose the path its verifier built",
+                },
+                Unsupported {
                     feature: "X23 post_handshake_auth",
                     reason: "rustls has no TLS 1.3 post-handshake client authentication",
                 },

@@ -487,6 +487,13 @@ impl ssl_api::Object for RustlsObject {
             .map(|c| c.to_vec())
     }
 
+    fn unverified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {
+        Ok(self
+            .conn()
+            .and_then(|c| c.peer_certificates())
+            .map(|chain| chain.iter().map(|c| c.to_vec()).collect()))
+    }
+
     fn cipher(&self) -> Option<CipherTriple> {
         if !self.handshake_done {
             return None;
@@ -560,9 +567,14 @@ impl ssl_api::Object for RustlsObject {
     }
 
     fn set_context(&mut self, context: RustlsContext) -> Result<()> {
-        if self.handshake_done || !self.server_side {
+        // A server's context before the handshake is the SNI callback's
+        // swap; after the handshake (either side) the connection's
+        // configuration is settled and the swap names the context later
+        // calls report, as CPython's `SSL_set_SSL_CTX` does. A client's
+        // connection was configured when it was made: that one cannot move.
+        if !self.handshake_done && !self.server_side {
             return Err(Error::value(
-                "the context can only be changed before the handshake (from the servername callback)",
+                "a client's context can only be changed once the handshake is done",
             ));
         }
         self.context = context;

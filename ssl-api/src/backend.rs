@@ -186,6 +186,16 @@ pub trait Context: Clone + Send + Sync + Sized {
     /// the library's (or the backend's verifier's).
     fn set_hostname_checks_common_name(&self, check: bool) -> Result<()>;
 
+    /// `num_tickets` (X23+): TLS 1.3 session tickets a server sends after a
+    /// full handshake (2 by default, OpenSSL's number).
+    fn num_tickets(&self) -> usize {
+        self.with_settings(Sealed::token(), |s| s.num_tickets())
+    }
+
+    /// Sets `num_tickets` (X23+): ValueError on a context that is not
+    /// `PROTOCOL_TLS_SERVER`. Required: the library must send that many.
+    fn set_num_tickets(&self, n: usize) -> Result<()>;
+
     /// `post_handshake_auth` (X23+).
     fn post_handshake_auth(&self) -> bool {
         self.with_settings(Sealed::token(), |s| s.post_handshake_auth())
@@ -375,6 +385,30 @@ pub trait Object: Send + Unpin + Sized {
 
     /// The peer's leaf certificate as DER, whether or not it was validated.
     fn peer_certificate_der(&self) -> Option<Vec<u8>>;
+
+    /// `_sslobj.get_unverified_chain()` (S4 chains): the peer's certificates
+    /// as DER, leaf first, as the peer sent them (on the server side too,
+    /// where OpenSSL leaves the leaf out and CPython adds it back); `None`
+    /// without a handshake or a peer certificate. NotImplemented where the
+    /// library does not give them.
+    #[doc(alias = "get_unverified_chain")]
+    fn unverified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {
+        Err(Error::not_implemented(
+            <Self::Backend as Backend>::name(),
+            "S4 get_unverified_chain",
+        ))
+    }
+
+    /// `_sslobj.get_verified_chain()` (S4 chains): the chain verification
+    /// built, leaf first, up to the trust anchor, as DER; `None` without
+    /// one. NotImplemented where the library does not give it.
+    #[doc(alias = "get_verified_chain")]
+    fn verified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {
+        Err(Error::not_implemented(
+            <Self::Backend as Backend>::name(),
+            "S4 get_verified_chain",
+        ))
+    }
 
     /// `getpeercert(binary_form=True)` (S4): ValueError before the handshake,
     /// `None` without a peer certificate.

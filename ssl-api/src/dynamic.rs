@@ -119,6 +119,8 @@ pub trait DynContext: Send + Sync {
     fn set_hostname_checks_common_name(&self, check: bool) -> Result<()>;
     fn post_handshake_auth(&self) -> bool;
     fn set_post_handshake_auth(&self, enabled: bool) -> Result<()>;
+    fn num_tickets(&self) -> usize;
+    fn set_num_tickets(&self, n: usize) -> Result<()>;
     fn keylog_filename(&self) -> Option<PathBuf>;
     fn set_keylog_filename(&self, path: Option<&Path>) -> Result<()>;
     fn load_cert_chain(
@@ -253,6 +255,12 @@ where
     }
     fn set_post_handshake_auth(&self, enabled: bool) -> Result<()> {
         Context::set_post_handshake_auth(self, enabled)
+    }
+    fn num_tickets(&self) -> usize {
+        Context::num_tickets(self)
+    }
+    fn set_num_tickets(&self, n: usize) -> Result<()> {
+        Context::set_num_tickets(self, n)
     }
     fn keylog_filename(&self) -> Option<PathBuf> {
         Context::keylog_filename(self)
@@ -389,6 +397,8 @@ pub trait DynObject: Send {
     fn pending(&self) -> usize;
     fn unwrap(&mut self) -> Result<()>;
     fn peer_certificate_der(&self) -> Option<Vec<u8>>;
+    fn unverified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>>;
+    fn verified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>>;
     fn getpeercert_der(&self) -> Result<Option<Vec<u8>>>;
     fn getpeercert(&self) -> Result<Option<CertRecord>>;
     fn cipher(&self) -> Option<CipherTriple>;
@@ -436,6 +446,12 @@ where
     }
     fn peer_certificate_der(&self) -> Option<Vec<u8>> {
         Object::peer_certificate_der(self)
+    }
+    fn unverified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {
+        Object::unverified_chain_der(self)
+    }
+    fn verified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {
+        Object::verified_chain_der(self)
     }
     fn getpeercert_der(&self) -> Result<Option<Vec<u8>>> {
         Object::getpeercert_der(self)
@@ -747,6 +763,12 @@ impl Context for AnyContext {
     fn set_post_handshake_auth(&self, enabled: bool) -> Result<()> {
         self.0.set_post_handshake_auth(enabled)
     }
+    fn num_tickets(&self) -> usize {
+        self.0.num_tickets()
+    }
+    fn set_num_tickets(&self, n: usize) -> Result<()> {
+        self.0.set_num_tickets(n)
+    }
     fn keylog_filename(&self) -> Option<PathBuf> {
         self.0.keylog_filename()
     }
@@ -871,6 +893,12 @@ impl Object for AnyObject {
     }
     fn peer_certificate_der(&self) -> Option<Vec<u8>> {
         self.0.peer_certificate_der()
+    }
+    fn unverified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {
+        self.0.unverified_chain_der()
+    }
+    fn verified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {
+        self.0.verified_chain_der()
     }
     fn getpeercert_der(&self) -> Result<Option<Vec<u8>>> {
         self.0.getpeercert_der()

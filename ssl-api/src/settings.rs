@@ -22,6 +22,10 @@ pub const TLS_VERSIONS: [TlsVersion; 4] = [
     TlsVersion::TLSv1_3,
 ];
 
+/// OpenSSL's default number of TLS 1.3 tickets a server sends (CPython's
+/// `num_tickets` starts there).
+pub const DEFAULT_NUM_TICKETS: usize = 2;
+
 /// The settings of an `SSLContext` that do not depend on the TLS library.
 #[derive(Clone, Debug)]
 pub struct ContextSettings {
@@ -36,6 +40,7 @@ pub struct ContextSettings {
     post_handshake_auth: bool,
     keylog_filename: Option<PathBuf>,
     alpn_protocols: Vec<Vec<u8>>,
+    num_tickets: usize,
 }
 
 impl ContextSettings {
@@ -68,7 +73,24 @@ impl ContextSettings {
             post_handshake_auth: false,
             keylog_filename: None,
             alpn_protocols: Vec::new(),
+            num_tickets: DEFAULT_NUM_TICKETS,
         }
+    }
+
+    /// `num_tickets` (X23+): the TLS 1.3 session tickets a server sends
+    /// after each full handshake.
+    pub fn num_tickets(&self) -> usize {
+        self.num_tickets
+    }
+
+    /// Sets `num_tickets` (X23+): only on a `PROTOCOL_TLS_SERVER` context
+    /// (ValueError otherwise, as CPython).
+    pub fn set_num_tickets(&mut self, n: usize) -> Result<()> {
+        if self.protocol != crate::constants::PROTOCOL_TLS_SERVER {
+            return Err(Error::value("SSLContext is not a server context."));
+        }
+        self.num_tickets = n;
+        Ok(())
     }
 
     /// `protocol` (X2).

@@ -59,8 +59,7 @@ pub const NO_CIPHER_MESSAGE: &str = "No cipher can be selected.";
 /// CPython's default cipher string (`PY_SSL_DEFAULT_CIPHER_STRING` in
 /// `Modules/_ssl.c`, also `_ssl._DEFAULT_CIPHERS`), applied to every new
 /// `SSLContext`.
-pub const PY_DEFAULT_CIPHER_STRING: &str =
-    "@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM";
+pub const PY_DEFAULT_CIPHER_STRING: &str = ssl_api::DEFAULT_CIPHERS;
 
 /// OpenSSL 3.0's `OSSL_default_cipher_list()`: what a cipher string starting
 /// with `DEFAULT` expands to.

@@ -883,3 +883,79 @@ pub fn verify_messages_match_cpython<B: Backend>(pki: &Pki) -> CaseResult {
     }
     Ok(Outcome::Pass)
 }
+
+/// S4 (chains, 3.13's `get_verified_chain` / `get_unverified_chain`): each
+/// side sees the peer's chain as sent, leaf first (a server built on OpenSSL
+/// may append the CA from its own store, as OpenSSL does when no chain is
+/// configured), and the client the verified path: its leaf, then the CA.
+pub fn peer_chains<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = client_ctx::<B>(pki)?;
+    client
+        .load_cert_chain(&pki.client.cert, Some(&pki.client.key), None)
+        .map_err(e2s)?;
+    let server = server_ctx::<B>(pki)?;
+    or_not_supported!(server.set_verify_mode(CERT_REQUIRED));
+    server
+        .load_verify_locations(Some(&pki.ca), None, None)
+        .map_err(e2s)?;
+    let ca_der = ssl_api::pem_cert_to_der_cert(
+        &std::fs::read_to_string(&pki.ca).map_err(|e| e.to_string())?,
+    )
+    .map_err(e2s)?;
+    let (mut c, mut s) = or_not_supported!(wrap_pair::<B, B>(&client, &server, Some("localhost")));
+    // Before the handshake there is no chain (or the backend has none at all).
+    let before = or_not_supported!(c.unverified_chain_der());
+    ensure!(before.is_none(), "a chain before the handshake");
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let as_sent = |chain: Vec<Vec<u8>>, leaf: &[u8]| {
+        chain.first().map(Vec::as_slice) == Some(leaf)
+            && chain[1..].iter().all(|c| *c == ca_der)
+            && chain.len() <= 2
+    };
+    let sent = or_not_supported!(c.unverified_chain_der()).ok_or("client: no unverified chain")?;
+    ensure!(
+        as_sent(sent, &pki.server.der),
+        "client: the unverified chain is not the server's leaf (and CA)"
+    );
+    let client_sent =
+        or_not_supported!(s.unverified_chain_der()).ok_or("server: no unverified chain")?;
+    ensure!(
+        as_sent(client_sent, &pki.client.der),
+        "server: the unverified chain is not the client's leaf (and CA)"
+    );
+    let verified = or_not_supported!(c.verified_chain_der()).ok_or("client: no verified chain")?;
+    ensure!(
+        verified == vec![pki.server.der.clone(), ca_der.clone()],
+        "client: verified chain of {} certificates, expected leaf then CA",
+        verified.len()
+    );
+    Ok(Outcome::Pass)
+}
+
+/// S13: a connection's context can be replaced after the handshake (CPython
+/// calls `SSL_set_SSL_CTX`); the connection reports the new one and goes on.
+pub fn context_replaced_after_handshake<B: Backend>(pki: &Pki) -> CaseResult {
+    let first = client_ctx::<B>(pki)?;
+    // Told apart by a setting: contexts have no identity to compare.
+    let second = client_ctx::<B>(pki)?;
+    second.set_check_hostname(false).map_err(e2s)?;
+    let server = server_ctx::<B>(pki)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&first, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    or_not_supported!(c.set_context(second.clone()));
+    ensure!(
+        !c.context().check_hostname(),
+        "the client reports the old context"
+    );
+    let other_server = server_ctx::<B>(pki)?;
+    let marked = other_server.options() | OP_NO_TICKET;
+    other_server.set_options(marked).map_err(e2s)?;
+    or_not_supported!(s.set_context(other_server.clone()));
+    ensure!(
+        s.context().options() == marked,
+        "the server reports the old context"
+    );
+    send_and_receive(&mut c, &mut s, b"after the swap").map_err(e2s)?;
+    send_and_receive(&mut s, &mut c, b"and back").map_err(e2s)?;
+    Ok(Outcome::Pass)
+}

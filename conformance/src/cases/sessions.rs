@@ -115,3 +115,53 @@ pub fn session_stats_and_attributes<B: Backend>(pki: &Pki) -> CaseResult {
     }
     Ok(Outcome::Pass)
 }
+
+/// X23+ `num_tickets`: 2 by default on a server, a ValueError on a client
+/// context; with 0 a TLS 1.3 client gets no ticket to resume with, with 1 it
+/// gets one.
+pub fn num_tickets<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = client_ctx::<B>(pki)?;
+    match client.set_num_tickets(1) {
+        Err(ssl_api::Error::Value(m)) => {
+            ensure!(m == "SSLContext is not a server context.", "client: {m:?}")
+        }
+        other => {
+            return Err(format!(
+                "client context: expected ValueError, got {other:?}"
+            ))
+        }
+    }
+    for n in [0usize, 1] {
+        let server = server_ctx::<B>(pki)?;
+        ensure!(
+            server.num_tickets() == 2,
+            "default {}",
+            server.num_tickets()
+        );
+        match server.set_num_tickets(n) {
+            Ok(()) => {}
+            Err(e @ ssl_api::Error::NotImplemented { .. }) => {
+                return Ok(Outcome::NotSupported(e.to_string()))
+            }
+            Err(e) => return Err(e2s(e)),
+        }
+        ensure!(
+            server.num_tickets() == n,
+            "set {n}, read {}",
+            server.num_tickets()
+        );
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s).into_result()?;
+        send_and_receive(&mut s, &mut c, b"tickets?").map_err(e2s)?;
+        let ticket = c.session().is_some_and(|s| s.has_ticket());
+        if n == 0 {
+            ensure!(!ticket, "a ticket with num_tickets = 0");
+        } else if !ticket {
+            if let Some(reason) = B::capabilities().unsupported_reason("S14") {
+                return Ok(Outcome::NotSupported(reason.into()));
+            }
+            return Err(format!("no ticket with num_tickets = {n}"));
+        }
+    }
+    Ok(Outcome::Pass)
+}

@@ -26,3 +26,9 @@ pub use flags::{Options, VerifyFlags};
 pub use names::*;
 pub use purpose::{Asn1Object, Purpose};
 pub use verify::*;
+
+/// CPython 3.11's default cipher string (`PY_SSL_DEFAULT_CIPHER_STRING` in
+/// `Modules/_ssl.c`, Python's `_ssl._DEFAULT_CIPHERS`), which every new
+/// `SSLContext` starts with.
+pub const DEFAULT_CIPHERS: &str =
+    "@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM";
