@@ -385,7 +385,18 @@ impl ssl_api::Object for OpenSslObject {
         let Engine::Pending(ssl) = &mut self.engine else {
             return Err(Error::value("Cannot set session after handshake."));
         };
-        ffi::set_session(ssl, &session.session).map_err(|e| from_stack(&e, None))
+        // The connection resumes from a copy: OpenSSL marks the session a
+        // connection holds not resumable when that connection is freed
+        // without a TLS shutdown, and the caller's session must stay usable
+        // for the next connection (CPython's test_session resumes one
+        // session three times).
+        let copy = session
+            .session
+            .to_der()
+            .ok()
+            .and_then(|der| openssl::ssl::SslSession::from_der(&der).ok());
+        let own = copy.as_deref().unwrap_or(&session.session);
+        ffi::set_session(ssl, own).map_err(|e| from_stack(&e, None))
     }
 
     fn session_reused(&self) -> bool {

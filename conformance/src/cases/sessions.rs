@@ -165,3 +165,35 @@ pub fn num_tickets<B: Backend>(pki: &Pki) -> CaseResult {
     }
     Ok(Outcome::Pass)
 }
+
+/// S14: one TLS 1.2 session resumes any number of connections, each closed
+/// without a TLS shutdown (CPython's test_session resumes one session three
+/// times; OpenSSL marks a session not resumable when a connection holding it
+/// is freed unshut, so the caller's session must not be the one it holds).
+/// TLS 1.2 only: a TLS 1.3 ticket may be single-use (rustls's server takes
+/// each one out of its store, as RFC 8446 section 8.1 recommends).
+pub fn one_session_resumes_many<B: Backend>(pki: &Pki) -> CaseResult {
+    for max in [TlsVersion::TLSv1_2] {
+        let client = client_ctx::<B>(pki)?;
+        client.set_maximum_version(max).map_err(e2s)?;
+        let server = server_ctx::<B>(pki)?;
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s).into_result()?;
+        send_and_receive(&mut s, &mut c, b"ticket").map_err(e2s)?;
+        let Some(session) = c.session() else {
+            if let Some(reason) = B::capabilities().unsupported_reason("S14") {
+                return Ok(Outcome::NotSupported(reason.into()));
+            }
+            return Err(format!("{max:?}: no session"));
+        };
+        drop((c, s));
+        for round in 1..=3 {
+            let (mut c2, mut s2) = resume_pair::<B>(&client, &server, session.clone())?;
+            drive_handshake(&mut c2, &mut s2).into_result()?;
+            send_and_receive(&mut s2, &mut c2, b"again").map_err(e2s)?;
+            ensure!(c2.session_reused(), "{max:?}: round {round} did not resume");
+            // Dropped without unwrap(): no close_notify.
+        }
+    }
+    Ok(Outcome::Pass)
+}
