@@ -28,6 +28,7 @@ pub mod reference;
 pub mod report;
 pub mod socket_cases;
 pub mod stream_cases;
+pub mod test_ssl;
 pub mod tools;
 
 use cases::{CaseResult, Outcome};

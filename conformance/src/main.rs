@@ -14,9 +14,12 @@
 //! conformance get-server-certificate HOST:PORT [--backend NAME] [--ca FILE] [--timeout SECS]
 //! conformance ciphers [--backend NAME] [--json] STRING   get_ciphers() after set_ciphers(STRING), as `openssl ciphers -v`
 //! conformance defaults [--backend NAME] [--json]         each protocol's and create_default_context()'s defaults
+//! conformance test-ssl --backend NAME|cpython [--json] [--python PY] [--timeout SECS] [--test-timeout SECS]
+//!                                                         CPython's test_ssl over our _ssl, judged by a manifest
 //! ```
 //!
-//! The network tools are in `conformance::tools`.
+//! The network tools are in `conformance::tools`; `test-ssl` is in
+//! `conformance::test_ssl`.
 
 use std::io::BufRead;
 use std::path::Path;
@@ -30,7 +33,7 @@ use conformance::tools::error_json;
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: conformance [report] [--out DIR] [--only SUBSTRING]\n       conformance decode-cert [--json] FILE...\n       conformance match-hostname CERTFILE HOSTNAME | match-hostname --json\n       conformance cert-time [--json] STRING...\n       conformance constants [--backend NAME] [--json]\n       conformance connect HOST:PORT [--backend NAME] [--ca FILE] [--cert FILE --key FILE] [--alpn a,b] [--servername NAME] [--no-verify] [--send TEXT] [--timeout SECS]\n       conformance serve --cert FILE [--key FILE] [--backend NAME] [--port N] [--ipv6] [--alpn a,b] [--ca FILE [--require-client-cert]] [--once] [--timeout SECS]\n       conformance get-server-certificate HOST:PORT [--backend NAME] [--ca FILE] [--timeout SECS]\n       conformance ciphers [--backend NAME] [--json] STRING\n       conformance defaults [--backend NAME] [--json]"
+        "usage: conformance [report] [--out DIR] [--only SUBSTRING]\n       conformance decode-cert [--json] FILE...\n       conformance match-hostname CERTFILE HOSTNAME | match-hostname --json\n       conformance cert-time [--json] STRING...\n       conformance constants [--backend NAME] [--json]\n       conformance connect HOST:PORT [--backend NAME] [--ca FILE] [--cert FILE --key FILE] [--alpn a,b] [--servername NAME] [--no-verify] [--send TEXT] [--timeout SECS]\n       conformance serve --cert FILE [--key FILE] [--backend NAME] [--port N] [--ipv6] [--alpn a,b] [--ca FILE [--require-client-cert]] [--once] [--timeout SECS]\n       conformance get-server-certificate HOST:PORT [--backend NAME] [--ca FILE] [--timeout SECS]\n       conformance ciphers [--backend NAME] [--json] STRING\n       conformance defaults [--backend NAME] [--json]\n       conformance test-ssl --backend NAME|cpython [--json] [--python PY] [--timeout SECS] [--test-timeout SECS]"
     );
     ExitCode::from(2)
 }
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         "connect" | "serve" | "get-server-certificate" => tool(cmd, rest),
         "ciphers" => conformance::tools::ciphers_command(&tool_backends(), rest),
         "defaults" => conformance::tools::defaults_command(&tool_backends(), rest),
+        "test-ssl" => conformance::test_ssl::command(rest),
         "-h" | "--help" | "help" => {
             usage();
             ExitCode::SUCCESS

@@ -1,7 +1,9 @@
 //! The conformance report (the main job): every shared case on every
 //! compiled-in backend, the reference rows each case covers (and those with
 //! no case yet), written as a terminal table, `report.json` and a
-//! self-contained `report.html`.
+//! self-contained `report.html`. Its "CPython test_ssl" section shows the
+//! results of earlier `conformance test-ssl` runs ([`crate::test_ssl`]); the
+//! report does not run test_ssl itself.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -105,6 +107,9 @@ pub struct Report {
     /// The security posture probes ([`crate::posture`]), or why they could
     /// not run.
     pub posture: Result<Vec<crate::posture::Row>, String>,
+    /// CPython's test_ssl: the reference (`cpython`), then each backend, from
+    /// the results of the last `conformance test-ssl` runs.
+    pub test_ssl: Vec<(String, crate::test_ssl::Section)>,
 }
 
 impl Report {
@@ -148,12 +153,14 @@ impl Report {
             rows: reference::rows(),
             interop,
             posture,
+            test_ssl: test_ssl_sections(),
         }
     }
 
     /// Cases whose verdicts fail the run (not expected by the manifest),
-    /// plus failed interop pairs and posture differences no backend
-    /// declares.
+    /// plus failed interop pairs, posture differences no backend declares,
+    /// and test_ssl's undeclared failures and stale manifest entries (of the
+    /// runs whose results exist).
     pub fn failures(&self) -> usize {
         self.cases
             .iter()
@@ -164,6 +171,11 @@ impl Report {
             + self.posture.as_ref().map_or(0, |rows| {
                 rows.iter().map(|r| r.problems().len()).sum::<usize>()
             })
+            + self
+                .test_ssl
+                .iter()
+                .map(|(_, s)| s.problems())
+                .sum::<usize>()
     }
 
     /// Reference ids covered by at least one case.
@@ -277,6 +289,7 @@ impl Report {
                 Ok(rows) => crate::posture::to_json(rows),
                 Err(why) => json!({"not_measured": why}),
             },
+            "test_ssl": self.test_ssl.iter().map(|(name, section)| test_ssl_json(name, section)).collect::<Vec<_>>(),
             "summary": {
                 "cases": self.cases.len(),
                 "backends": self.backends.len(),
@@ -373,6 +386,7 @@ impl Report {
                 );
             }
         }
+        out.push_str(&self.test_ssl_terminal());
         let missing: Vec<&str> = self
             .rows
             .iter()
@@ -529,6 +543,7 @@ details {{ max-width: 28em; }}
 <table><thead><tr><th>id</th><th>reference</th><th>case</th>{case_header}</tr></thead>{body}</table>
 <h2>Interop: each client against each server (backends over MemoryBIO; CPython's ssl and the openssl tool over loopback sockets)</h2>{interop}
 <h2>Security posture: each backend's create_default_context() probed live by the openssl tool, beside CPython's</h2>{posture}
+<h2>CPython test_ssl over our _ssl</h2>{test_ssl}
 <h2>Declared capabilities gaps</h2>{caps}
 <script>
 const f = document.getElementById('filter'), d = document.getElementById('diff');
@@ -545,6 +560,7 @@ f.addEventListener('input', apply); d.addEventListener('change', apply);
 </body></html>
 "#,
             posture = self.posture_html(),
+            test_ssl = self.test_ssl_html(),
             summary = esc(&format!(
                 "{} cases on {} backend(s); {} unexpected failure(s); {} of {} reference rows have a case.",
                 self.cases.len(),
@@ -570,7 +586,160 @@ f.addEventListener('input', apply); d.addEventListener('change', apply);
     }
 }
 
+/// The test_ssl sections of the report: CPython's own `_ssl` (the
+/// reference), then every backend compiled in.
+pub fn test_ssl_sections() -> Vec<(String, crate::test_ssl::Section)> {
+    std::iter::once(crate::test_ssl::REFERENCE)
+        .chain(ssl::backend_names())
+        .map(|name| (name.to_string(), crate::test_ssl::section(name)))
+        .collect()
+}
+
+fn test_ssl_json(name: &str, section: &crate::test_ssl::Section) -> Value {
+    use crate::test_ssl::Section;
+    match section {
+        Section::NotRun(why) => json!({"backend": name, "status": "not_run", "detail": why}),
+        Section::Broken(why) => json!({"backend": name, "status": "broken", "detail": why}),
+        Section::Ran(rec, j) => {
+            let mut v = rec.to_json(j);
+            v["status"] = json!(if j.is_ok() { "pass" } else { "fail" });
+            v
+        }
+    }
+}
+
 impl Report {
+    /// The terminal lines of the test_ssl section.
+    fn test_ssl_terminal(&self) -> String {
+        use crate::test_ssl::{age, utc, Section};
+        let mut out = String::from(
+            "\nCPython test_ssl over our _ssl (results of the last `conformance test-ssl --backend NAME`; the report does not run it):\n",
+        );
+        for (name, section) in &self.test_ssl {
+            match section {
+                Section::NotRun(why) => {
+                    let _ = writeln!(out, "  {name:<10} {why}");
+                }
+                Section::Broken(why) => {
+                    let _ = writeln!(out, "  {name:<10} FAILED: {why}");
+                }
+                Section::Ran(rec, j) => {
+                    let _ = writeln!(
+                        out,
+                        "  {name:<10} {} (Python {}, run {}, {})",
+                        rec.totals().summary(),
+                        rec.python_version.as_deref().unwrap_or("?"),
+                        utc(rec.finished_unix),
+                        age(rec.finished_unix)
+                    );
+                    if let Some(e) = &j.run_error {
+                        let _ = writeln!(out, "    UNDECLARED: {e}");
+                    }
+                    for f in &j.failures {
+                        match &f.declared {
+                            Some(reason) => {
+                                let _ = writeln!(
+                                    out,
+                                    "    {}: {} (declared: {reason})",
+                                    f.key, f.message
+                                );
+                            }
+                            None => {
+                                let _ = writeln!(out, "    UNDECLARED: {}: {}", f.key, f.message);
+                            }
+                        }
+                    }
+                    for s in &j.stale {
+                        let _ = writeln!(out, "    STALE manifest entry: {}: {}", s.key, s.why);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The test_ssl table (a row per backend) and each backend's failures.
+    fn test_ssl_html(&self) -> String {
+        use crate::test_ssl::{utc, Section};
+        let mut out = String::from(
+            "<p>The results of the last <code>cargo run --release -p conformance -- test-ssl --backend NAME</code> (the report reads them, it does not run test_ssl); <code>cpython</code> is CPython's own <code>_ssl</code>, the reference. Expected failures and their reasons: <code>conformance/test_ssl/expected-NAME.txt</code>.</p><table><tr><th>backend</th><th>run</th><th>passed</th><th>failed</th><th>skipped</th><th>verdict</th><th>_ssl</th></tr>",
+        );
+        let mut details = String::new();
+        for (name, section) in &self.test_ssl {
+            match section {
+                Section::NotRun(why) | Section::Broken(why) => {
+                    let class = if matches!(section, Section::Broken(_)) {
+                        "fail"
+                    } else {
+                        "none"
+                    };
+                    let _ = write!(
+                        out,
+                        "<tr><th>{}</th><td colspan=\"6\" class=\"{class}\">{}</td></tr>",
+                        esc(name),
+                        esc(why)
+                    );
+                }
+                Section::Ran(rec, j) => {
+                    let t = rec.totals();
+                    let (class, verdict) = if j.is_ok() {
+                        ("pass", "pass".to_string())
+                    } else {
+                        ("fail", format!("{} problem(s)", j.problems()))
+                    };
+                    let _ = write!(
+                        out,
+                        "<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{verdict}</td><td title=\"{}\"><small>Python {}, run {}</small></td></tr>",
+                        esc(name),
+                        t.run,
+                        t.passed,
+                        t.failed,
+                        t.skipped,
+                        esc(rec.ssl_module.as_deref().unwrap_or("not loaded")),
+                        esc(rec.python_version.as_deref().unwrap_or("?")),
+                        esc(&utc(rec.finished_unix))
+                    );
+                    if j.failures.is_empty() && j.stale.is_empty() && j.run_error.is_none() {
+                        continue;
+                    }
+                    let _ = write!(details, "<h3>{}</h3><ul>", esc(name));
+                    if let Some(e) = &j.run_error {
+                        let _ = write!(
+                            details,
+                            "<li class=\"fail\"><b>undeclared</b>: {}</li>",
+                            esc(e)
+                        );
+                    }
+                    for f in &j.failures {
+                        let what = match &f.declared {
+                            Some(r) => format!("declared: {}", esc(r)),
+                            None => "<b>undeclared</b>".to_string(),
+                        };
+                        let _ = write!(
+                            details,
+                            "<li><code>{}</code>: {} ({what})</li>",
+                            esc(&f.key),
+                            esc(&f.message)
+                        );
+                    }
+                    for s in &j.stale {
+                        let _ = write!(
+                            details,
+                            "<li><b>stale manifest entry</b> <code>{}</code>: {} (reason given: {})</li>",
+                            esc(&s.key),
+                            esc(&s.why),
+                            esc(&s.reason)
+                        );
+                    }
+                    details.push_str("</ul>");
+                }
+            }
+        }
+        out.push_str("</table>");
+        out.push_str(&details);
+        out
+    }
+
     /// The posture table: a row per probe, CPython's answer and each
     /// backend's (red: differs without a declared reason; yellow: differs,
     /// declared, the reason below it).
