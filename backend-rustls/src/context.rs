@@ -31,8 +31,46 @@ use crate::Rustls;
 /// The loaded certificate chain and key (`load_cert_chain`).
 #[derive(Clone, Debug)]
 pub(crate) struct Identity {
-    pub chain: Vec<CertificateDer<'static>>,
-    pub key: Arc<PrivateKeyDer<'static>>,
+    /// One certified key per key type (RSA, ECDSA, ...), as OpenSSL keeps one
+    /// certificate per type: the one loaded last first.
+    pub keys: Vec<Arc<CertifiedKey>>,
+}
+
+/// The server's certificates: the first whose key can sign with a scheme
+/// the client offers (OpenSSL picks among its certificates the same way).
+#[derive(Debug)]
+struct ServerIdentity(Vec<Arc<CertifiedKey>>);
+
+impl rustls::server::ResolvesServerCert for ServerIdentity {
+    fn resolve(&self, hello: rustls::server::ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let offered = hello.signature_schemes();
+        self.0
+            .iter()
+            .find(|k| k.key.choose_scheme(offered).is_some())
+            .or_else(|| self.0.first())
+            .cloned()
+    }
+}
+
+/// The client's certificates, chosen as the server's are.
+#[derive(Debug)]
+struct ClientIdentity(Vec<Arc<CertifiedKey>>);
+
+impl rustls::client::ResolvesClientCert for ClientIdentity {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        sigschemes: &[rustls::SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.0
+            .iter()
+            .find(|k| k.key.choose_scheme(sigschemes).is_some())
+            .cloned()
+    }
+
+    fn has_certs(&self) -> bool {
+        !self.0.is_empty()
+    }
 }
 
 #[derive(Default)]
@@ -207,9 +245,7 @@ impl State {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(ServerVerifier(self.policy(with_name))));
         let mut config = match &self.identity {
-            Some(id) => builder
-                .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
-                .map_err(|_| Error::ssl("X509", "KEY_VALUES_MISMATCH", "key values mismatch"))?,
+            Some(id) => builder.with_client_cert_resolver(Arc::new(ClientIdentity(id.keys.clone()))),
             None => builder.with_no_client_auth(),
         };
         config.alpn_protocols = self.settings.alpn_protocols().to_vec();
@@ -241,9 +277,7 @@ impl State {
             builder.with_client_cert_verifier(Arc::new(ClientVerifier(self.policy(false))))
         };
         let mut config = match &self.identity {
-            Some(id) => builder
-                .with_single_cert(id.chain.clone(), id.key.clone_key())
-                .map_err(|_| Error::ssl("X509", "KEY_VALUES_MISMATCH", "key values mismatch"))?,
+            Some(id) => builder.with_cert_resolver(Arc::new(ServerIdentity(id.keys.clone()))),
             // No certificate: the handshake fails as OpenSSL's does (NO_SHARED_CIPHER).
             None => builder.with_cert_resolver(Arc::new(NoServerCert)),
         };
@@ -299,6 +333,14 @@ impl RustlsContext {
 
     fn add_pem_bundle(&self, data: &[u8]) -> Result<usize> {
         let sections = pem_sections(data);
+        // As OpenSSL's X509_load_cert_crl_file: a CERTIFICATE block that is
+        // not a certificate fails the whole load (`[X509] PEM lib`).
+        if sections.iter().any(|(kind, der)| {
+            matches!(kind, SectionKind::Certificate)
+                && ssl_api::cert::decode::decode_cert(der).is_err()
+        }) {
+            return Err(Error::ssl_library("X509", "PEM lib"));
+        }
         self.update(|state| {
             let mut n = 0;
             for (kind, der) in sections {
@@ -432,14 +474,21 @@ impl ssl_api::Context for RustlsContext {
             .key_provider
             .load_private_key(key.clone_key())
             .map_err(|_| pem_error())?;
-        CertifiedKey::new(chain.clone(), signing)
-            .keys_match()
-            .map_err(|_| Error::ssl("X509", "KEY_VALUES_MISMATCH", "key values mismatch"))?;
+        // OpenSSL's X509_check_private_key: the key's public half against the
+        // leaf's SubjectPublicKeyInfo, whatever the certificate's version
+        // (rustls's own check parses the leaf with webpki, which takes v3 only).
+        let leaf_spki = ssl_api::cert::inspect::subject_public_key_info(&chain[0]).ok_or_else(pem_error)?;
+        if signing.public_key().is_some_and(|k| k.as_ref() != leaf_spki.as_slice()) {
+            return Err(Error::ssl("X509", "KEY_VALUES_MISMATCH", "key values mismatch"));
+        }
+        let algorithm = signing.algorithm();
+        let certified = Arc::new(CertifiedKey::new(chain, signing));
         self.update(|s| {
-            s.identity = Some(Identity {
-                chain,
-                key: Arc::new(key),
-            });
+            // A key of a type already loaded replaces it; another type adds one.
+            let mut keys = s.identity.take().map(|id| id.keys).unwrap_or_default();
+            keys.retain(|k| k.key.algorithm() != algorithm);
+            keys.insert(0, certified);
+            s.identity = Some(Identity { keys });
             Ok(())
         })
     }
@@ -490,6 +539,22 @@ impl ssl_api::Context for RustlsContext {
     }
 
     fn set_default_verify_paths(&self) -> Result<()> {
+        // OpenSSL's `SSL_CTX_set_default_verify_paths` with `SSL_CERT_FILE` /
+        // `SSL_CERT_DIR` set: that file read now, those directories looked
+        // up when a verification needs them, a missing one ignored.
+        let file = std::env::var_os("SSL_CERT_FILE");
+        let dirs = std::env::var_os("SSL_CERT_DIR");
+        if file.is_some() || dirs.is_some() {
+            if let Some(file) = file.map(std::path::PathBuf::from).filter(|p| p.is_file()) {
+                self.load_verify_locations(Some(&file), None, None)?;
+            }
+            if let Some(dirs) = dirs {
+                for dir in std::env::split_paths(&dirs).filter(|d| d.is_dir()) {
+                    self.load_verify_locations(None, Some(&dir), None)?;
+                }
+            }
+            return Ok(());
+        }
         let found = rustls_native_certs::load_native_certs();
         self.update(|s| {
             for c in found.certs {

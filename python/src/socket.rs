@@ -332,6 +332,13 @@ impl PySslSocket {
             ));
         }
         let this = slf.get();
+        // Uncontended, answer with the GIL held, as CPython does for these
+        // calls (releasing it lets other threads run in between, which moves
+        // the timing of everything the caller does next); otherwise wait for
+        // the lock with the GIL released.
+        if let Ok(conn) = this.conn.try_lock() {
+            return Ok(f(&conn));
+        }
         Ok(slf
             .py()
             .detach(|| f(&this.conn.lock().expect("not poisoned"))))

@@ -22,6 +22,14 @@ pub fn is_ca(der: &[u8]) -> bool {
     cert.version() == X509Version::V1 && self_issued(der)
 }
 
+/// The certificate's SubjectPublicKeyInfo, DER (what `X509_check_private_key`
+/// compares a key with), for any certificate version; `None` if the
+/// certificate does not parse.
+pub fn subject_public_key_info(der: &[u8]) -> Option<Vec<u8>> {
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    Some(cert.public_key().raw.to_vec())
+}
+
 /// True when issuer and subject names are byte-for-byte equal.
 pub fn self_issued(der: &[u8]) -> bool {
     match X509Certificate::from_der(der) {
