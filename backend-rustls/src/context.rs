@@ -245,7 +245,9 @@ impl State {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(ServerVerifier(self.policy(with_name))));
         let mut config = match &self.identity {
-            Some(id) => builder.with_client_cert_resolver(Arc::new(ClientIdentity(id.keys.clone()))),
+            Some(id) => {
+                builder.with_client_cert_resolver(Arc::new(ClientIdentity(id.keys.clone())))
+            }
             None => builder.with_no_client_auth(),
         };
         config.alpn_protocols = self.settings.alpn_protocols().to_vec();
@@ -477,9 +479,17 @@ impl ssl_api::Context for RustlsContext {
         // OpenSSL's X509_check_private_key: the key's public half against the
         // leaf's SubjectPublicKeyInfo, whatever the certificate's version
         // (rustls's own check parses the leaf with webpki, which takes v3 only).
-        let leaf_spki = ssl_api::cert::inspect::subject_public_key_info(&chain[0]).ok_or_else(pem_error)?;
-        if signing.public_key().is_some_and(|k| k.as_ref() != leaf_spki.as_slice()) {
-            return Err(Error::ssl("X509", "KEY_VALUES_MISMATCH", "key values mismatch"));
+        let leaf_spki =
+            ssl_api::cert::inspect::subject_public_key_info(&chain[0]).ok_or_else(pem_error)?;
+        if signing
+            .public_key()
+            .is_some_and(|k| k.as_ref() != leaf_spki.as_slice())
+        {
+            return Err(Error::ssl(
+                "X509",
+                "KEY_VALUES_MISMATCH",
+                "key values mismatch",
+            ));
         }
         let algorithm = signing.algorithm();
         let certified = Arc::new(CertifiedKey::new(chain, signing));
