@@ -44,9 +44,28 @@ struct ServerIdentity(Vec<Arc<CertifiedKey>>);
 impl rustls::server::ResolvesServerCert for ServerIdentity {
     fn resolve(&self, hello: rustls::server::ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         let offered = hello.signature_schemes();
+        // A TLS 1.2 suite names the key type it authenticates with
+        // (`TLS_ECDHE_ECDSA_...`, `TLS_ECDHE_RSA_...`); TLS 1.3 takes any.
+        // Prefer a key some offered TLS 1.2 suite can use (the client may
+        // speak TLS 1.2 only), then any key the client can verify.
+        let suites: Vec<String> = hello
+            .cipher_suites()
+            .iter()
+            .map(|s| format!("{s:?}"))
+            .collect();
+        let verifiable = |k: &&Arc<CertifiedKey>| k.key.choose_scheme(offered).is_some();
+        let tls12_usable = |k: &&Arc<CertifiedKey>| {
+            let marker = match k.key.algorithm() {
+                rustls::SignatureAlgorithm::ECDSA => "_ECDSA_",
+                rustls::SignatureAlgorithm::RSA => "_RSA_",
+                _ => return true,
+            };
+            verifiable(k) && suites.iter().any(|s| s.contains(marker))
+        };
         self.0
             .iter()
-            .find(|k| k.key.choose_scheme(offered).is_some())
+            .find(tls12_usable)
+            .or_else(|| self.0.iter().find(verifiable))
             .or_else(|| self.0.first())
             .cloned()
     }
@@ -316,6 +335,11 @@ impl rustls::server::ResolvesServerCert for NoServerCert {
 }
 
 impl RustlsContext {
+    /// An identity for the context (its clones share it).
+    pub(crate) fn id(&self) -> usize {
+        Arc::as_ptr(&self.state) as usize
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

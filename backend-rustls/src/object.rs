@@ -80,6 +80,11 @@ impl RustlsObject {
         transport: SharedTransport,
         options: WrapOptions<Rustls>,
     ) -> Result<Self> {
+        if let Some(origin) = options.session.as_ref().and_then(RustlsSession::origin) {
+            if origin != context.id() {
+                return Err(Error::value("Session refers to a different SSLContext."));
+            }
+        }
         let sessions = Arc::new(ConnectionSessions::new(options.session));
         let engine = if options.server_side {
             Engine::Accepting(Box::default())
@@ -585,10 +590,15 @@ impl ssl_api::Object for RustlsObject {
         if self.server_side {
             return None;
         }
-        self.sessions.current()
+        let session = self.sessions.current(self.session_reused())?;
+        session.set_origin(self.context.id());
+        Some(session)
     }
 
     fn set_session(&mut self, session: RustlsSession) -> Result<()> {
+        if session.origin().is_some_and(|id| id != self.context.id()) {
+            return Err(Error::value("Session refers to a different SSLContext."));
+        }
         if self.server_side {
             return Err(Error::value(
                 "Cannot set session for server-side SSLSocket.",

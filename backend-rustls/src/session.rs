@@ -15,6 +15,9 @@ struct SessionInner {
     tls12: Mutex<Option<Tls12ClientSessionValue>>,
     tls13: Mutex<Vec<Tls13ClientSessionValue>>,
     kx_hint: Mutex<Option<NamedGroup>>,
+    /// The context whose connection made it (CPython refuses a session of
+    /// another context).
+    origin: Mutex<Option<usize>>,
 }
 
 /// `SSLSession` (N1) on rustls: the tickets (TLS 1.3) or session (TLS 1.2) a
@@ -70,7 +73,18 @@ impl RustlsSession {
             tls12: Mutex::new(None),
             tls13: Mutex::new(Vec::new()),
             kx_hint: Mutex::new(None),
+            origin: Mutex::new(None),
         }))
+    }
+
+    /// Records the context (its id) of the connection that made the session.
+    pub(crate) fn set_origin(&self, context_id: usize) {
+        lock(&self.0.origin).get_or_insert(context_id);
+    }
+
+    /// The context (its id) of the connection that made the session.
+    pub(crate) fn origin(&self) -> Option<usize> {
+        *lock(&self.0.origin)
     }
 
     fn has_any(&self) -> bool {
@@ -125,12 +139,23 @@ impl ConnectionSessions {
     }
 
     /// The session to hand to the user: the received one once it holds a
-    /// ticket or TLS 1.2 session, else the resumed one.
-    pub fn current(&self) -> Option<RustlsSession> {
+    /// ticket or TLS 1.2 session, else the resumed one. A resumed TLS 1.2
+    /// connection keeps its session (OpenSSL's too: same id), now holding
+    /// what the server sent this time.
+    pub fn current(&self, resumed: bool) -> Option<RustlsSession> {
         let received = lock(&self.received).clone();
+        let resume = lock(&self.resume).clone();
+        if let (true, Some(resume)) = (resumed, &resume) {
+            if let Some(value) = received.as_ref().and_then(|r| lock(&r.0.tls12).clone()) {
+                *lock(&resume.0.tls12) = Some(value);
+            }
+            if lock(&resume.0.tls12).is_some() {
+                return Some(resume.clone());
+            }
+        }
         match received {
             Some(s) if s.has_any() => Some(s),
-            _ => lock(&self.resume).clone(),
+            _ => resume,
         }
     }
 

@@ -959,3 +959,41 @@ pub fn context_replaced_after_handshake<B: Backend>(pki: &Pki) -> CaseResult {
     send_and_receive(&mut s, &mut c, b"and back").map_err(e2s)?;
     Ok(Outcome::Pass)
 }
+
+/// X7: a server loads a certificate per key type (an ECDSA and an RSA one,
+/// as CPython's test_dual_rsa_ecc); a TLS 1.2 client that offers only ECDSA
+/// suites, or only RSA ones, gets the matching certificate.
+pub fn server_with_two_key_types<B: Backend>(pki: &Pki) -> CaseResult {
+    let rsa = pki.rsa_server()?;
+    let server = server_ctx::<B>(pki)?;
+    or_not_supported!(server.load_cert_chain(&rsa.cert, Some(&rsa.key), None));
+    for (ciphers, key_type, leaf) in [
+        ("ECDHE+ECDSA", "ECDSA", &pki.server.der),
+        ("ECDHE+aRSA", "RSA", &rsa.der),
+    ] {
+        let client = client_ctx::<B>(pki)?;
+        client
+            .load_verify_locations(Some(&rsa.cert), None, None)
+            .map_err(e2s)?;
+        client
+            .set_maximum_version(TlsVersion::TLSv1_2)
+            .map_err(e2s)?;
+        or_not_supported!(client.set_ciphers(ciphers));
+        let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+        drive_handshake(&mut c, &mut s)
+            .into_result()
+            .map_err(|e| format!("{ciphers}: {e}"))?;
+        let cipher = c.cipher().ok_or("no cipher")?;
+        ensure!(
+            cipher.name.contains(key_type),
+            "{ciphers}: negotiated {}",
+            cipher.name
+        );
+        let got = c.getpeercert_der().map_err(e2s)?;
+        ensure!(
+            got.as_ref() == Some(leaf),
+            "{ciphers}: the other certificate"
+        );
+    }
+    Ok(Outcome::Pass)
+}
