@@ -70,6 +70,10 @@ mod backend {
     /// What every platform lacks through native-tls.
     const COMMON_GAPS: &[Unsupported] = &[
         Unsupported {
+            feature: "_msg_callback",
+            reason: "native-tls has no hook that reports each TLS message",
+        },
+        Unsupported {
             feature: "X23+ num_tickets",
             reason: "native-tls sends its platform's number of TLS 1.3 tickets",
         },

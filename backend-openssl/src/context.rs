@@ -504,6 +504,10 @@ impl ssl_api::Context for OpenSslContext {
         })
     }
 
+    fn set_msg_callback(&self, callback: Option<ssl_api::MessageCallback>) -> Result<()> {
+        self.update(|s| ffi::set_msg_callback(&mut s.builder, callback).map_err(stack_err))
+    }
+
     fn set_num_tickets(&self, n: usize) -> Result<()> {
         self.update(|s| {
             s.settings.set_num_tickets(n)?;

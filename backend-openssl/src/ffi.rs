@@ -54,6 +54,116 @@ extern "C" {
     fn TLSv1_method() -> *const sys::SSL_METHOD;
     fn TLSv1_1_method() -> *const sys::SSL_METHOD;
     fn TLSv1_2_method() -> *const sys::SSL_METHOD;
+    fn SSL_CTX_set_msg_callback(ctx: *mut sys::SSL_CTX, cb: Option<MsgCallbackFn>);
+    fn SSL_get_SSL_CTX(ssl: *const sys::SSL) -> *mut sys::SSL_CTX;
+}
+
+/// OpenSSL's message callback type (`SSL_CTX_set_msg_callback`).
+type MsgCallbackFn = unsafe extern "C" fn(
+    write_p: c_int,
+    version: c_int,
+    content_type: c_int,
+    buf: *const c_void,
+    len: usize,
+    ssl: *mut sys::SSL,
+    arg: *mut c_void,
+);
+
+/// The ex-data slot of an `SSL_CTX` holding its message callback.
+fn msg_callback_index(
+) -> Result<openssl::ex_data::Index<SslContext, ssl_api::MessageCallback>, ErrorStack> {
+    static INDEX: std::sync::OnceLock<
+        openssl::ex_data::Index<SslContext, ssl_api::MessageCallback>,
+    > = std::sync::OnceLock::new();
+    if let Some(i) = INDEX.get() {
+        return Ok(*i);
+    }
+    let index = SslContext::new_ex_index()?;
+    Ok(*INDEX.get_or_init(|| index))
+}
+
+/// CPython's `_PySSL_msg_callback`: the message type read from the bytes
+/// as CPython reads it, then the context's callback.
+unsafe extern "C" fn msg_callback_trampoline(
+    write_p: c_int,
+    version: c_int,
+    content_type: c_int,
+    buf: *const c_void,
+    len: usize,
+    ssl: *mut sys::SSL,
+    _arg: *mut c_void,
+) {
+    let Ok(index) = msg_callback_index() else {
+        return;
+    };
+    // SAFETY: OpenSSL passes the connection's live SSL and `len` readable
+    // bytes at `buf` for the duration of the call.
+    let (ctx, data) = unsafe {
+        let ctx = SSL_get_SSL_CTX(ssl);
+        if ctx.is_null() {
+            return;
+        }
+        let data: &[u8] = if buf.is_null() || len == 0 {
+            &[]
+        } else {
+            std::slice::from_raw_parts(buf.cast::<u8>(), len)
+        };
+        (SslContextRef::from_ptr(ctx), data)
+    };
+    let Some(callback) = ctx.ex_data(index) else {
+        return;
+    };
+    const SSL3_RT_CHANGE_CIPHER_SPEC: c_int = 20;
+    const SSL3_RT_ALERT: c_int = 21;
+    const SSL3_RT_HANDSHAKE: c_int = 22;
+    const SSL3_RT_HEADER: c_int = 256;
+    const SSL3_RT_INNER_CONTENT_TYPE: c_int = 257;
+    let byte = |i: usize| data.get(i).map_or(-1, |b| c_int::from(*b));
+    let (version, msg_type) = match content_type {
+        // SSL3_MT_CHANGE_CIPHER_SPEC, a pseudo message type.
+        SSL3_RT_CHANGE_CIPHER_SPEC => (version, 0x0101),
+        SSL3_RT_HANDSHAKE | SSL3_RT_INNER_CONTENT_TYPE => (version, byte(0)),
+        SSL3_RT_ALERT => (version, byte(1)),
+        SSL3_RT_HEADER if data.len() >= 3 => ((byte(1) << 8) | byte(2), byte(0)),
+        _ => (version, -1),
+    };
+    let message = ssl_api::TlsMessage {
+        outgoing: write_p != 0,
+        version,
+        content_type,
+        msg_type,
+        data,
+    };
+    // A panic must not unwind into OpenSSL.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&message)));
+}
+
+/// `SSL_CTX_set_msg_callback` with `callback` kept in the context's ex-data
+/// (`None` removes both).
+pub(crate) fn set_msg_callback(
+    builder: &mut SslContextBuilder,
+    callback: Option<ssl_api::MessageCallback>,
+) -> Result<(), ErrorStack> {
+    let index = msg_callback_index()?;
+    let installed = callback.is_some();
+    match callback {
+        Some(cb) => builder.set_ex_data(index, cb),
+        // An empty callback stands in for the removed one until the slot is replaced.
+        None => builder.set_ex_data(index, std::sync::Arc::new(|_: &ssl_api::TlsMessage<'_>| {})),
+    }
+    // SAFETY: stores a function pointer (or null) in the builder's live SSL_CTX;
+    // the trampoline reads the callback from the context's ex-data.
+    unsafe {
+        SSL_CTX_set_msg_callback(
+            builder.as_ptr(),
+            if installed {
+                Some(msg_callback_trampoline)
+            } else {
+                None
+            },
+        )
+    }
+    Ok(())
 }
 
 /// `SSL_CTRL_SET_GROUPS` of `ssl.h` (`SSL_CTX_set1_groups`).

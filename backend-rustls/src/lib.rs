@@ -85,6 +85,10 @@ impl ssl_api::Backend for Rustls {
                     reason: "rustls does not expose the Finished messages tls-unique is made of",
                 },
                 Unsupported {
+                    feature: "_msg_callback",
+                    reason: "rustls has no hook that reports each TLS message",
+                },
+                Unsupported {
                     feature: "S4 get_verified_chain",
                     reason: "rustls does not expose the path its verifier built",
                 },

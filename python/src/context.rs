@@ -40,6 +40,8 @@ pub(crate) struct PyContext {
     sni_callback: Mutex<Option<Py<PyAny>>>,
     /// `keylog_filename` as it was given (CPython hands back the object).
     keylog_filename: Mutex<Option<Py<PyAny>>>,
+    /// `_msg_callback`: the Python callable.
+    msg_callback: Mutex<Option<Py<PyAny>>>,
 }
 
 /// Emits `DeprecationWarning(message)` as CPython's `_ssl_deprecated` does.
@@ -107,21 +109,26 @@ impl PyContext {
             ctx,
             sni_callback: Mutex::new(None),
             keylog_filename: Mutex::new(None),
+            msg_callback: Mutex::new(None),
         })
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        if let Ok(cb) = self.sni_callback.try_lock() {
-            if let Some(cb) = cb.as_ref() {
-                visit.call(cb)?;
+        for slot in [&self.sni_callback, &self.msg_callback] {
+            if let Ok(cb) = slot.try_lock() {
+                if let Some(cb) = cb.as_ref() {
+                    visit.call(cb)?;
+                }
             }
         }
         Ok(())
     }
 
     fn __clear__(&self) {
-        if let Ok(mut cb) = self.sni_callback.lock() {
-            *cb = None;
+        for slot in [&self.sni_callback, &self.msg_callback] {
+            if let Ok(mut cb) = slot.lock() {
+                *cb = None;
+            }
         }
     }
 
@@ -332,21 +339,38 @@ impl PyContext {
         this.check(py, this.ctx.set_servername_callback(Some(callback)))
     }
 
-    /// `_msg_callback`: the backends have no record-level message hook.
+    /// `_msg_callback`: called as `(conn, direction, version, content_type,
+    /// msg_type, data)` for every TLS message (CPython's debug hook).
     #[getter]
     fn _msg_callback(&self, py: Python<'_>) -> Py<PyAny> {
-        py.None()
+        match self.msg_callback.lock().expect("not poisoned").as_ref() {
+            Some(cb) => cb.clone_ref(py),
+            None => py.None(),
+        }
     }
 
     #[setter(_msg_callback)]
-    fn set_msg_callback(&self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-        match value {
-            Some(v) if !v.is_none() => Err(PyNotImplementedError::new_err(format!(
-                "_msg_callback is not supported by the {} backend",
-                B::name()
-            ))),
-            _ => Ok(()),
+    fn set_msg_callback(slf: &Bound<'_, Self>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let py = slf.py();
+        let this = slf.get();
+        let Some(value) = value.filter(|v| !v.is_none()) else {
+            this.check(py, this.ctx.set_msg_callback(None))?;
+            *this.msg_callback.lock().expect("not poisoned") = None;
+            return Ok(());
+        };
+        if !value.is_callable() {
+            return Err(PyTypeError::new_err(format!(
+                "{} is not callable.",
+                value.repr()?
+            )));
         }
+        // Through a weak reference, as the SNI callback (see there).
+        let weak = PyWeakrefReference::new(slf)?.unbind();
+        let callback: ssl::MessageCallback =
+            Arc::new(move |m: &ssl::TlsMessage<'_>| msg_call(&weak, m));
+        this.check(py, this.ctx.set_msg_callback(Some(callback)))?;
+        *this.msg_callback.lock().expect("not poisoned") = Some(value.clone().unbind());
+        Ok(())
     }
 
     /// `num_tickets`: TLS 1.3 session tickets a server sends.
@@ -695,6 +719,44 @@ fn sni_call(
                     Ok(Some(AlertDescription::ALERT_DESCRIPTION_INTERNAL_ERROR))
                 }
             },
+        }
+    })
+}
+
+/// The message callback: calls the context's Python `_msg_callback` with
+/// the connection's Python object, as CPython's `_PySSL_msg_callback` does;
+/// an exception it raises is raised by the call that read or wrote the
+/// message.
+fn msg_call(weak: &Py<PyWeakrefReference>, m: &ssl::TlsMessage<'_>) {
+    Python::attach(|py| {
+        let Some(ctx_obj) = weak.bind(py).upgrade() else {
+            return;
+        };
+        let Ok(pyctx) = ctx_obj.cast::<PyContext>() else {
+            return;
+        };
+        let Some(cb) = pyctx
+            .get()
+            .msg_callback
+            .lock()
+            .expect("not poisoned")
+            .as_ref()
+            .map(|c| c.clone_ref(py))
+        else {
+            return;
+        };
+        let conn = socket::callback_target(py).unwrap_or_else(|| py.None());
+        let direction = if m.outgoing { "write" } else { "read" };
+        let args = (
+            conn,
+            direction,
+            m.version,
+            m.content_type,
+            m.msg_type,
+            PyBytes::new(py, m.data),
+        );
+        if let Err(e) = cb.call1(py, args) {
+            socket::keep_callback_error(py, e);
         }
     })
 }

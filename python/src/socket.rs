@@ -73,6 +73,24 @@ struct Current {
 thread_local! {
     /// The connections this thread is driving, innermost last.
     static CURRENT: RefCell<Vec<Current>> = const { RefCell::new(Vec::new()) };
+    /// An exception a callback raised during the current call (CPython's
+    /// `sslsock->exc`), raised when the call returns.
+    static CALLBACK_ERROR: RefCell<Option<PyErr>> = const { RefCell::new(None) };
+}
+
+/// Keeps an exception a callback raised, for the call that ran it; a later
+/// one is chained to the first (CPython's `PySSL_ChainExceptions`).
+pub(crate) fn keep_callback_error(py: Python<'_>, err: PyErr) {
+    CALLBACK_ERROR.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        match slot.take() {
+            None => *slot = Some(err),
+            Some(first) => {
+                err.set_context(py, Some(first));
+                *slot = Some(err);
+            }
+        }
+    });
 }
 
 /// The object a callback receives for the connection being driven: its
@@ -320,6 +338,14 @@ impl PySslSocket {
         }) = cur
         {
             *this.context.lock().expect("not poisoned") = ctx;
+        }
+        // An exception of a callback is what the call raises, with the
+        // call's own error (if any) as its context.
+        if let Some(err) = CALLBACK_ERROR.with(|slot| slot.borrow_mut().take()) {
+            if let Err(own) = result {
+                err.set_context(py, Some(crate::errors::to_py(py, own)));
+            }
+            return Err(err);
         }
         result.py(py)
     }

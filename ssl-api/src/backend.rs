@@ -312,6 +312,21 @@ pub trait Context: Clone + Send + Sync + Sized {
         callback: Option<ServernameCallback<Self::Backend>>,
     ) -> Result<()>;
 
+    /// `_msg_callback` (Python's private debugging hook): every TLS message
+    /// of this context's connections made after the call goes to
+    /// `callback`; `None` removes it. NotImplemented where the library has
+    /// no message hook (declared in its capabilities).
+    #[doc(alias = "_msg_callback")]
+    fn set_msg_callback(&self, callback: Option<MessageCallback>) -> Result<()> {
+        if callback.is_none() {
+            return Ok(());
+        }
+        Err(Error::not_implemented(
+            <Self::Backend as Backend>::name(),
+            "_msg_callback",
+        ))
+    }
+
     /// `load_dh_params(path)` (X17).
     fn load_dh_params(&self, path: &Path) -> Result<()>;
 
@@ -532,6 +547,29 @@ pub struct ServernameRequest<B: Backend> {
     /// (Python's `sslsocket.context = other`).
     pub context: B::Context,
 }
+
+/// One TLS message a connection read or wrote, as OpenSSL's message
+/// callback reports it (Python's private `SSLContext._msg_callback`, which
+/// CPython's test_ssl and debugging tools use).
+#[derive(Debug, Clone, Copy)]
+pub struct TlsMessage<'a> {
+    /// `true` for a message this side wrote (`"write"`), `false` read.
+    pub outgoing: bool,
+    /// The record's protocol version (`0x0303`, ...; OpenSSL's report).
+    pub version: i32,
+    /// The content type (22 handshake, 21 alert, 20 change_cipher_spec;
+    /// 256 a record header, 257 TLS 1.3's inner content type).
+    pub content_type: i32,
+    /// The message type within the content type (the handshake type, the
+    /// alert description, ...), -1 where there is none (CPython's rule).
+    pub msg_type: i32,
+    /// The message's bytes.
+    pub data: &'a [u8],
+}
+
+/// The callback of `set_msg_callback`: called on the thread of the library
+/// call that reads or writes the message, inside that call.
+pub type MessageCallback = Arc<dyn Fn(&TlsMessage<'_>) + Send + Sync>;
 
 /// The callback of `set_servername_callback` (X16). `Ok(None)` continues,
 /// `Ok(Some(alert))` aborts with that alert, `Err(_)` aborts with

@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use crate::backend::{
-    Backend, Context, Object, ServernameCallback, ServernameRequest, Session, WrapOptions,
+    Backend, Context, MessageCallback, Object, ServernameCallback, ServernameRequest, Session,
+    WrapOptions,
 };
 use crate::cert::record::CertRecord;
 use crate::constants::{Options, Protocol, Purpose, TlsVersion, VerifyFlags, VerifyMode};
@@ -151,6 +152,7 @@ pub trait DynContext: Send + Sync {
     fn set_alpn_protocols(&self, protocols: &[&str]) -> Result<()>;
     fn set_npn_protocols(&self, protocols: &[&str]) -> Result<()>;
     fn load_dh_params(&self, path: &Path) -> Result<()>;
+    fn set_msg_callback(&self, callback: Option<MessageCallback>) -> Result<()>;
     fn set_ecdh_curve(&self, name: &str) -> Result<()>;
     fn session_stats(&self) -> Result<SessionStats>;
     fn set_ciphersuites(&self, suites: &str) -> Result<()>;
@@ -321,6 +323,9 @@ where
     }
     fn load_dh_params(&self, path: &Path) -> Result<()> {
         Context::load_dh_params(self, path)
+    }
+    fn set_msg_callback(&self, callback: Option<MessageCallback>) -> Result<()> {
+        Context::set_msg_callback(self, callback)
     }
     fn set_ecdh_curve(&self, name: &str) -> Result<()> {
         Context::set_ecdh_curve(self, name)
@@ -828,6 +833,9 @@ impl Context for AnyContext {
     }
     fn load_dh_params(&self, path: &Path) -> Result<()> {
         self.0.load_dh_params(path)
+    }
+    fn set_msg_callback(&self, callback: Option<MessageCallback>) -> Result<()> {
+        self.0.set_msg_callback(callback)
     }
     fn set_ecdh_curve(&self, name: &str) -> Result<()> {
         self.0.set_ecdh_curve(name)

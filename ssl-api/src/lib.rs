@@ -33,7 +33,8 @@ pub mod types;
 pub mod wrap;
 
 pub use backend::{
-    Backend, Context, Object, ServernameCallback, ServernameRequest, Session, WrapOptions,
+    Backend, Context, MessageCallback, Object, ServernameCallback, ServernameRequest, Session,
+    TlsMessage, WrapOptions,
 };
 pub use bio::{Bio, MemoryBio};
 pub use cert::pem::{der_cert_to_pem_cert, pem_cert_to_der_cert, PEM_FOOTER, PEM_HEADER};

@@ -290,3 +290,40 @@ fn ensure_same(a: VerifyMode, b: VerifyMode) -> ssl_api::Result<()> {
         )))
     }
 }
+
+/// `_msg_callback` (CPython's debug hook): the client's callback sees its
+/// ClientHello written and the ServerHello read, each with its record
+/// header, on the thread of the handshake; removing it stops the reports.
+pub fn msg_callback_sees_the_handshake<B: Backend>(pki: &Pki) -> CaseResult {
+    let client = client_ctx::<B>(pki)?;
+    let seen: Arc<Mutex<Vec<(bool, i32, i32)>>> = Arc::default();
+    let sink = seen.clone();
+    let callback: ssl_api::MessageCallback = Arc::new(move |m: &ssl_api::TlsMessage<'_>| {
+        sink.lock()
+            .expect("not poisoned")
+            .push((m.outgoing, m.content_type, m.msg_type));
+    });
+    or_not_supported!(client.set_msg_callback(Some(callback)));
+    let server = server_ctx::<B>(pki)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let got = seen.lock().expect("not poisoned").clone();
+    const HANDSHAKE: i32 = 22;
+    const HEADER: i32 = 256;
+    for (what, entry) in [
+        ("ClientHello written", (true, HANDSHAKE, 1)),
+        ("ServerHello read", (false, HANDSHAKE, 2)),
+        ("a record header written", (true, HEADER, HANDSHAKE)),
+    ] {
+        ensure!(got.contains(&entry), "no {what} in {got:?}");
+    }
+    client.set_msg_callback(None).map_err(e2s)?;
+    let before = seen.lock().expect("not poisoned").len();
+    let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    ensure!(
+        seen.lock().expect("not poisoned").len() == before,
+        "reports after the callback was removed"
+    );
+    Ok(Outcome::Pass)
+}

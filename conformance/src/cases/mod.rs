@@ -230,6 +230,7 @@ case_list! {
     num_tickets ["X23+", "S14"],
     one_session_resumes_many ["S14"],
     server_with_two_key_types ["X7"],
+    msg_callback_sees_the_handshake [],
     object_attributes_and_want_read ["S13", "O1", "E3", "X20"],
     rand_functions ["F3", "F4", "F5", "F6", "F7"],
     rand_differs_after_fork ["P4"],
