@@ -26,7 +26,8 @@ fn verify_failure(e: &CertificateError) -> Option<Error> {
                 .downcast_ref::<VerifyError>()
                 .map(|v| Error::cert_verify(v.0.code, v.0.message.clone()))
         }
-        _ => None,
+        // A variant chosen for its alert: the failure was kept aside.
+        _ => crate::verify::take_failure().map(|f| Error::cert_verify(f.code, f.message)),
     }
 }
 

@@ -113,10 +113,52 @@ fn failure(code: i64, message: &str) -> VerifyFailure {
     }
 }
 
+thread_local! {
+    /// The failure behind the last rejection on this thread whose variant
+    /// carries no payload (see [`reject`]): the handshake that ran the
+    /// verifier reads it back on the same thread.
+    static LAST_FAILURE: std::cell::RefCell<Option<VerifyFailure>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The failure [`reject`] kept for a payload-less `CertificateError`.
+pub(crate) fn take_failure() -> Option<VerifyFailure> {
+    LAST_FAILURE.with(|f| f.borrow_mut().take())
+}
+
+/// The rejection rustls reports, chosen so that the alert it sends is the
+/// one OpenSSL sends for this `X509_V_ERR_*` (`ssl_x509err2alert`): unknown
+/// CA for the chain-building failures, certificate expired, revoked, bad
+/// certificate; anything else certificate unknown (OpenSSL's decrypt error
+/// for a bad signature has only deprecated rustls variants). Only
+/// `Other` can carry the failure itself: for the other variants it is kept
+/// for [`take_failure`].
 fn reject(f: VerifyFailure) -> rustls::Error {
-    rustls::Error::InvalidCertificate(rustls::CertificateError::Other(rustls::OtherError(
-        Arc::new(VerifyError(f)),
-    )))
+    use rustls::CertificateError as CE;
+    let kind = match f.code {
+        // UNABLE_TO_GET_ISSUER_CERT, UNABLE_TO_GET_CRL, DEPTH_ZERO_SELF_SIGNED,
+        // SELF_SIGNED_IN_CHAIN, UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+        // UNABLE_TO_VERIFY_LEAF_SIGNATURE, CHAIN_TOO_LONG, INVALID_CA,
+        // PATH_LENGTH_EXCEEDED.
+        2 | 3 | 18 | 19 | 20 | 21 | 22 | 24 | 25 => Some(CE::UnknownIssuer),
+        // CERT_HAS_EXPIRED, CRL_HAS_EXPIRED.
+        10 | 12 => Some(CE::Expired),
+        // CERT_REVOKED.
+        23 => Some(CE::Revoked),
+        // NOT_YET_VALID, CRL_NOT_YET_VALID, ERROR_IN_CERT_NOT_BEFORE/AFTER,
+        // CERT_UNTRUSTED, CERT_REJECTED, HOSTNAME/EMAIL/IP mismatch.
+        9 | 11 | 13 | 14 | 27 | 28 | 62 | 63 | 64 => Some(CE::BadEncoding),
+        _ => None,
+    };
+    match kind {
+        Some(kind) => {
+            LAST_FAILURE.with(|slot| *slot.borrow_mut() = Some(f));
+            rustls::Error::InvalidCertificate(kind)
+        }
+        None => rustls::Error::InvalidCertificate(CE::Other(rustls::OtherError(Arc::new(
+            VerifyError(f),
+        )))),
+    }
 }
 
 fn self_issued(der: &CertificateDer<'_>) -> bool {

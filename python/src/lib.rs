@@ -14,7 +14,7 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict};
+use pyo3::types::PyBytes;
 
 use ssl::Backend;
 
@@ -138,6 +138,7 @@ fn ssl_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ENCODING_PEM", 1)?;
     m.add("ENCODING_DER", 2)?;
     m.add("_DEFAULT_CIPHERS", ssl::DEFAULT_CIPHERS)?;
-    let _ = PyDict::new(py);
+    // Not in CPython's _ssl: which backend this build is over.
+    m.add("_BACKEND", B::name())?;
     Ok(())
 }
