@@ -264,9 +264,8 @@ impl State {
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(ServerVerifier(self.policy(with_name))));
         let mut config = match &self.identity {
-            Some(id) => {
-                builder.with_client_cert_resolver(Arc::new(ClientIdentity(id.keys.clone())))
-            }
+            Some(id) => builder
+                .with_client_cert_resolver(Arc::new(ClientIdentity(self.auto_chained(&id.keys)))),
             None => builder.with_no_client_auth(),
         };
         config.alpn_protocols = self.settings.alpn_protocols().to_vec();
@@ -298,7 +297,9 @@ impl State {
             builder.with_client_cert_verifier(Arc::new(ClientVerifier(self.policy(false))))
         };
         let mut config = match &self.identity {
-            Some(id) => builder.with_cert_resolver(Arc::new(ServerIdentity(id.keys.clone()))),
+            Some(id) => {
+                builder.with_cert_resolver(Arc::new(ServerIdentity(self.auto_chained(&id.keys))))
+            }
             // No certificate: the handshake fails as OpenSSL's does (NO_SHARED_CIPHER).
             None => builder.with_cert_resolver(Arc::new(NoServerCert)),
         };
@@ -331,6 +332,40 @@ struct NoServerCert;
 impl rustls::server::ResolvesServerCert for NoServerCert {
     fn resolve(&self, _hello: rustls::server::ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
         None
+    }
+}
+
+impl State {
+    /// OpenSSL's automatic chain (`ssl_add_cert_chain` without
+    /// `SSL_MODE_NO_AUTO_CHAIN`): a certificate loaded without its chain is
+    /// sent with the issuers the context's trust store holds, up to the root.
+    fn auto_chained(&self, keys: &[Arc<CertifiedKey>]) -> Vec<Arc<CertifiedKey>> {
+        keys.iter()
+            .map(|k| {
+                if k.cert.len() != 1 {
+                    return k.clone();
+                }
+                let mut chain = k.cert.clone();
+                while chain.len() < 10 {
+                    let last = chain.last().expect("not empty");
+                    if ssl_api::cert::inspect::self_issued(last) {
+                        break;
+                    }
+                    let Some(issuer) = self
+                        .store
+                        .iter()
+                        .find(|c| !chain.contains(c) && ssl_api::cert::inspect::issued(c, last))
+                    else {
+                        break;
+                    };
+                    chain.push(issuer.clone());
+                }
+                if chain.len() == 1 {
+                    return k.clone();
+                }
+                Arc::new(CertifiedKey::new(chain, k.key.clone()))
+            })
+            .collect()
     }
 }
 

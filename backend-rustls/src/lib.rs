@@ -89,10 +89,6 @@ impl ssl_api::Backend for Rustls {
                     reason: "rustls has no hook that reports each TLS message",
                 },
                 Unsupported {
-                    feature: "S4 get_verified_chain",
-                    reason: "rustls does not expose the path its verifier built",
-                },
-                Unsupported {
                     feature: "X23 post_handshake_auth",
                     reason: "rustls has no TLS 1.3 post-handshake client authentication",
                 },

@@ -55,6 +55,8 @@ pub struct RustlsObject {
     first_bytes: Vec<u8>,
     /// Whether `unwrap()` sent our close_notify (CPython's `SSL_SENT_SHUTDOWN`).
     sent_close_notify: bool,
+    /// The chain verification built (`get_verified_chain`).
+    verified_chain: Option<Vec<Vec<u8>>>,
 }
 
 impl std::fmt::Debug for RustlsObject {
@@ -107,6 +109,7 @@ impl RustlsObject {
             offered_suites: Vec::new(),
             first_bytes: Vec::new(),
             sent_close_notify: false,
+            verified_chain: None,
         })
     }
 
@@ -157,6 +160,10 @@ impl RustlsObject {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(None),
                 Err(e) => Err(Some(Error::Io(e))),
             };
+        }
+        // The verifier ran inside that processing, on this thread.
+        if let Some(chain) = crate::verify::take_verified_chain() {
+            self.verified_chain = Some(chain);
         }
         match outcome {
             Ok(None) => Ok(false),
@@ -490,6 +497,10 @@ impl ssl_api::Object for RustlsObject {
             .and_then(|c| c.peer_certificates())
             .and_then(|chain| chain.first())
             .map(|c| c.to_vec())
+    }
+
+    fn verified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {
+        Ok(self.verified_chain.clone())
     }
 
     fn unverified_chain_der(&self) -> Result<Option<Vec<Vec<u8>>>> {

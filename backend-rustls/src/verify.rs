@@ -121,6 +121,23 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
+thread_local! {
+    /// The chain the last successful verification on this thread built
+    /// (leaf first, the trust anchor's certificate last), for the
+    /// connection whose handshake ran it to take (`get_verified_chain`).
+    static LAST_CHAIN: std::cell::RefCell<Option<Vec<Vec<u8>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The chain the last verification on this thread built, if any.
+pub(crate) fn take_verified_chain() -> Option<Vec<Vec<u8>>> {
+    LAST_CHAIN.with(|c| c.borrow_mut().take())
+}
+
+fn keep_verified_chain(chain: Vec<Vec<u8>>) {
+    LAST_CHAIN.with(|c| *c.borrow_mut() = Some(chain));
+}
+
 /// The failure [`reject`] kept for a payload-less `CertificateError`.
 pub(crate) fn take_failure() -> Option<VerifyFailure> {
     LAST_FAILURE.with(|f| f.borrow_mut().take())
@@ -249,17 +266,32 @@ impl VerifyPolicy {
         );
         match result {
             Ok(path) => {
-                let subject = path.anchor().subject.as_ref();
-                if !self.roots.iter().any(|r| {
-                    webpki::anchor_from_trusted_cert(r).is_ok_and(|a| a.subject.as_ref() == subject)
-                }) {
+                let anchor = path.anchor();
+                let subject = anchor.subject.as_ref();
+                let is_anchor = |c: &CertificateDer<'_>| {
+                    webpki::anchor_from_trusted_cert(c).is_ok_and(|a| {
+                        a.subject.as_ref() == subject
+                            && a.subject_public_key_info.as_ref()
+                                == anchor.subject_public_key_info.as_ref()
+                    })
+                };
+                let root = self.roots.iter().find(|r| is_anchor(r)).cloned();
+                if root.is_none() {
                     self.capath.mark_used(subject);
                 }
+                let root = root.or_else(|| capath.iter().find(|c| is_anchor(c)).cloned());
+                let mut chain = vec![end_entity.to_vec()];
+                chain.extend(path.intermediate_certificates().map(|c| c.der().to_vec()));
+                chain.extend(root.map(|r| r.to_vec()));
+                keep_verified_chain(chain);
                 Ok(())
             }
             // OpenSSL trusts a certificate found in the store as-is (a self-signed
             // server certificate loaded as a CA authenticates itself).
-            Err(_) if self.roots.iter().any(|r| r.as_ref() == end_entity.as_ref()) => Ok(()),
+            Err(_) if self.roots.iter().any(|r| r.as_ref() == end_entity.as_ref()) => {
+                keep_verified_chain(vec![end_entity.to_vec()]);
+                Ok(())
+            }
             Err(e) => Err(self.map_webpki(e, end_entity, intermediates)),
         }
     }

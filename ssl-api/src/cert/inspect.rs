@@ -30,6 +30,18 @@ pub fn subject_public_key_info(der: &[u8]) -> Option<Vec<u8>> {
     Some(cert.public_key().raw.to_vec())
 }
 
+/// True when `issuer`'s subject is `cert`'s issuer name, byte for byte (the
+/// name match of a chain step; no signature check).
+pub fn issued(issuer: &[u8], cert: &[u8]) -> bool {
+    match (
+        X509Certificate::from_der(issuer),
+        X509Certificate::from_der(cert),
+    ) {
+        (Ok((_, i)), Ok((_, c))) => i.subject().as_raw() == c.issuer().as_raw(),
+        _ => false,
+    }
+}
+
 /// True when issuer and subject names are byte-for-byte equal.
 pub fn self_issued(der: &[u8]) -> bool {
     match X509Certificate::from_der(der) {
