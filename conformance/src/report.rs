@@ -645,9 +645,28 @@ impl Report {
                                 );
                             }
                             None => {
-                                let _ = writeln!(out, "    UNDECLARED: {}: {}", f.key, f.message);
+                                let again = if f.rerun {
+                                    " (failed again on rerun)"
+                                } else {
+                                    ""
+                                };
+                                let _ = writeln!(
+                                    out,
+                                    "    UNDECLARED: {}: {}{again}",
+                                    f.key, f.message
+                                );
                             }
                         }
+                    }
+                    for f in &j.flaky {
+                        let _ = writeln!(
+                            out,
+                            "    passed on rerun (timing-dependent): {}: {}",
+                            f.key, f.first_message
+                        );
+                    }
+                    for p in &rec.rerun_problems {
+                        let _ = writeln!(out, "    rerun: {p}");
                     }
                     for s in &j.stale {
                         let _ = writeln!(out, "    STALE manifest entry: {}: {}", s.key, s.why);
@@ -692,14 +711,26 @@ impl Report {
                         "<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{verdict}</td><td title=\"{}\"><small>Python {}, run {}</small></td></tr>",
                         esc(name),
                         t.run,
-                        t.passed,
+                        if t.rerun > 0 {
+                            format!(
+                                "{} <small>({} rerun, {} passed on rerun)</small>",
+                                t.passed, t.rerun, t.flaky
+                            )
+                        } else {
+                            t.passed.to_string()
+                        },
                         t.failed,
                         t.skipped,
                         esc(rec.ssl_module.as_deref().unwrap_or("not loaded")),
                         esc(rec.python_version.as_deref().unwrap_or("?")),
                         esc(&utc(rec.finished_unix))
                     );
-                    if j.failures.is_empty() && j.stale.is_empty() && j.run_error.is_none() {
+                    if j.failures.is_empty()
+                        && j.flaky.is_empty()
+                        && j.stale.is_empty()
+                        && j.run_error.is_none()
+                        && rec.rerun_problems.is_empty()
+                    {
                         continue;
                     }
                     let _ = write!(details, "<h3>{}</h3><ul>", esc(name));
@@ -713,6 +744,9 @@ impl Report {
                     for f in &j.failures {
                         let what = match &f.declared {
                             Some(r) => format!("declared: {}", esc(r)),
+                            None if f.rerun => {
+                                "<b>undeclared</b>, failed again on rerun".to_string()
+                            }
                             None => "<b>undeclared</b>".to_string(),
                         };
                         let _ = write!(
@@ -721,6 +755,18 @@ impl Report {
                             esc(&f.key),
                             esc(&f.message)
                         );
+                    }
+                    for f in &j.flaky {
+                        let _ = write!(
+                            details,
+                            "<li><b>passed on rerun</b> (timing-dependent) <code>{}</code>: first attempt {}: {}</li>",
+                            esc(&f.key),
+                            esc(f.first_outcome.as_str()),
+                            esc(&f.first_message)
+                        );
+                    }
+                    for p in &rec.rerun_problems {
+                        let _ = write!(details, "<li>rerun: {}</li>", esc(p));
                     }
                     for s in &j.stale {
                         let _ = write!(

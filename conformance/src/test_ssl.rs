@@ -19,11 +19,24 @@
 //! recorded as an error, and the runner restarts without it; the whole run is
 //! killed after `--timeout` (default 600 s).
 //!
+//! Then, as regrtest's `--rerun`, every test that failed (failed, error,
+//! unexpected success; hung or crashed included) and that the manifest does
+//! not declare runs once more, in a fresh runner (`run.py --only FILE`, with
+//! the same watchdog and restarts, bounded by its own `--timeout`): some of
+//! test_ssl's tests race between their client and server threads (a TLS 1.3
+//! client that closes before reading the session tickets, the kernel resets,
+//! the echo server stops). A test that passes on the rerun counts as passed
+//! and is recorded as flaky ([`TestRecord::first_attempt`]: the failed
+//! attempt); one that fails again stays a failure. Fixtures' errors
+//! (`setUpClass`, ...) are not rerun.
+//!
 //! The verdict ([`judge`]): every failing test (failed, error, unexpected
 //! success) must be listed in `conformance/test_ssl/expected-NAME.txt`
 //! ([`parse_manifest`]) with its reason; an entry whose test passes, or that
 //! `test_ssl` does not have, is stale, and an error (as in
-//! [`crate::expectations`]). A run that cannot import `test_ssl` (or loads
+//! [`crate::expectations`]), unless its reason starts with `flaky:` (the test
+//! may fail or pass: such an entry is stale only when test_ssl does not have
+//! the test). A run that cannot import `test_ssl` (or loads
 //! another `_ssl` than the one built) fails as a whole. The results go to
 //! `TARGET/pyssl/NAME/results.json`, which the report reads
 //! ([`read_results`]); the runner's output to `test_ssl.log` beside it.
@@ -117,9 +130,18 @@ pub struct TestRecord {
     pub outcome: Outcome,
     /// The exception line (`AssertionError: ...`) or the skip reason.
     pub message: String,
+    /// When the test failed and ran again in a fresh runner: how the first
+    /// attempt ended (`outcome` and `message` are the rerun's).
+    pub first_attempt: Option<(Outcome, String)>,
 }
 
 impl TestRecord {
+    /// True for a test that failed, then passed on its rerun (a
+    /// timing-dependent test): it counts as passed.
+    pub fn is_flaky(&self) -> bool {
+        self.first_attempt.is_some() && !self.outcome.is_failure()
+    }
+
     /// The id without [`MODULE_PREFIX`]: `ClassName.test_name`, the
     /// manifest's key.
     pub fn key(&self) -> &str {
@@ -169,8 +191,14 @@ pub struct RunRecord {
     pub finished_unix: u64,
     /// The runner's output.
     pub log: Option<String>,
-    /// Every test's result, in run order.
+    /// Every test's result, in run order (a rerun test: its rerun's result,
+    /// the first attempt beside it).
     pub tests: Vec<TestRecord>,
+    /// What went wrong in the rerun besides the tests' own results: the
+    /// rerun failed as a whole, a rerun test gave no result, a fixture
+    /// failed (none of these changes the verdict: the tests concerned keep
+    /// their failure).
+    pub rerun_problems: Vec<String>,
 }
 
 /// Per-class (or total) counts.
@@ -186,12 +214,22 @@ pub struct Counts {
     pub skipped: usize,
     /// `@expectedFailure` tests that failed.
     pub expected_failures: usize,
+    /// Tests run again after failing (undeclared failures).
+    pub rerun: usize,
+    /// Of those, the ones that passed on the rerun (counted in `passed`).
+    pub flaky: usize,
 }
 
 impl Counts {
     fn add(&mut self, t: &TestRecord) {
         if !t.is_fixture() {
             self.run += 1;
+        }
+        if t.first_attempt.is_some() {
+            self.rerun += 1;
+        }
+        if t.is_flaky() {
+            self.flaky += 1;
         }
         match t.outcome {
             Outcome::Passed => self.passed += 1,
@@ -208,10 +246,13 @@ impl Counts {
             "failed": self.failed,
             "skipped": self.skipped,
             "expected_failures": self.expected_failures,
+            "rerun": self.rerun,
+            "flaky": self.flaky,
         })
     }
 
-    /// `183 run: 167 passed, 0 failed, 16 skipped`.
+    /// `183 run: 167 passed, 0 failed, 16 skipped, 1 rerun (1 passed on
+    /// rerun)`.
     pub fn summary(&self) -> String {
         let mut s = format!(
             "{} run: {} passed, {} failed, {} skipped",
@@ -219,6 +260,9 @@ impl Counts {
         );
         if self.expected_failures > 0 {
             let _ = write!(s, ", {} expected failure(s)", self.expected_failures);
+        }
+        if self.rerun > 0 {
+            let _ = write!(s, ", {} rerun ({} passed on rerun)", self.rerun, self.flaky);
         }
         s
     }
@@ -286,11 +330,30 @@ impl RunRecord {
             })).collect::<Vec<_>>(),
             "undeclared": judgement.undeclared(),
             "ok": judgement.is_ok(),
-            "tests": self.tests.iter().map(|t| json!({
-                "id": t.id,
-                "outcome": t.outcome.as_str(),
-                "message": t.message,
+            "reruns": self.tests.iter().filter(|t| t.first_attempt.is_some()).count(),
+            "flaky": judgement.flaky.iter().map(|f| f.key.as_str()).collect::<Vec<_>>(),
+            "flaky_tests": judgement.flaky.iter().map(|f| json!({
+                "test": f.key,
+                "first_outcome": f.first_outcome.as_str(),
+                "first_message": f.first_message,
+                "declared": f.declared,
             })).collect::<Vec<_>>(),
+            "rerun_problems": self.rerun_problems,
+            "tests": self.tests.iter().map(|t| {
+                let mut v = json!({
+                    "id": t.id,
+                    "outcome": t.outcome.as_str(),
+                    "message": t.message,
+                    "flaky": t.is_flaky(),
+                });
+                if let Some((outcome, message)) = &t.first_attempt {
+                    v["first_attempt"] = json!({
+                        "outcome": outcome.as_str(),
+                        "message": message,
+                    });
+                }
+                v
+            }).collect::<Vec<_>>(),
         })
     }
 
@@ -309,10 +372,21 @@ impl RunRecord {
                     .as_str()
                     .and_then(Outcome::parse)
                     .ok_or(format!("{id}: bad \"outcome\" {}", t["outcome"]))?;
+                let first = &t["first_attempt"];
+                let first_attempt = if first.is_null() {
+                    None
+                } else {
+                    let outcome = first["outcome"]
+                        .as_str()
+                        .and_then(Outcome::parse)
+                        .ok_or(format!("{id}: bad first_attempt {first}"))?;
+                    Some((outcome, first["message"].as_str().unwrap_or("").to_string()))
+                };
                 Ok(TestRecord {
                     id: id.to_string(),
                     outcome,
                     message: t["message"].as_str().unwrap_or("").to_string(),
+                    first_attempt,
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -330,6 +404,14 @@ impl RunRecord {
             finished_unix: v["finished_unix"].as_u64().unwrap_or(0),
             log: s("log"),
             tests,
+            rerun_problems: v["rerun_problems"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|p| p.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }
@@ -343,6 +425,17 @@ pub struct ManifestEntry {
     pub reason: String,
     /// Its line in the file (1-based).
     pub line: usize,
+}
+
+/// The reason that declares a timing-dependent test: it may fail or pass.
+pub const FLAKY_PREFIX: &str = "flaky:";
+
+impl ManifestEntry {
+    /// True when the reason starts with [`FLAKY_PREFIX`]: the test may also
+    /// pass (the entry is not stale when it does).
+    pub fn is_flaky(&self) -> bool {
+        self.reason.starts_with(FLAKY_PREFIX)
+    }
 }
 
 /// Parses a manifest: one entry a line, `ClassName.test_name`, whitespace,
@@ -421,6 +514,23 @@ pub struct Failure {
     pub message: String,
     /// The manifest's reason, if listed.
     pub declared: Option<String>,
+    /// True when it failed again on its rerun (an undeclared failure is
+    /// rerun once).
+    pub rerun: bool,
+}
+
+/// A test that failed, then passed on its rerun: passed, timing-dependent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flaky {
+    /// `ClassName.test_name`.
+    pub key: String,
+    /// How the failed attempt ended.
+    pub first_outcome: Outcome,
+    /// Its exception line.
+    pub first_message: String,
+    /// The manifest's reason, if listed (the results are judged again
+    /// against the manifest of the day).
+    pub declared: Option<String>,
 }
 
 /// A manifest entry that no failure backs.
@@ -441,6 +551,8 @@ pub struct Judgement {
     pub run_error: Option<String>,
     /// Every failing test, in run order.
     pub failures: Vec<Failure>,
+    /// Tests that passed on their rerun (not failures).
+    pub flaky: Vec<Flaky>,
     /// Stale manifest entries.
     pub stale: Vec<Stale>,
     /// Entries that could not be checked (the test was skipped, or the run
@@ -469,9 +581,11 @@ impl Judgement {
     }
 }
 
-/// Applies `manifest` to `run`: each failing test is declared or not; an
-/// entry whose test passed (or, after a complete run, does not exist) is
-/// stale; an entry whose test was skipped is not checked.
+/// Applies `manifest` to `run`: each failing test is declared or not (a test
+/// that passed on its rerun is not failing: it is listed as flaky); an entry
+/// whose test passed is stale unless its reason starts with `flaky:`; an
+/// entry whose test does not exist (after a complete run) is stale; an entry
+/// whose test was skipped is not checked.
 pub fn judge(run: &RunRecord, manifest: &[ManifestEntry]) -> Judgement {
     let reason = |key: &str| {
         manifest
@@ -488,6 +602,21 @@ pub fn judge(run: &RunRecord, manifest: &[ManifestEntry]) -> Judgement {
             outcome: t.outcome,
             message: t.message.clone(),
             declared: reason(t.key()),
+            rerun: t.first_attempt.is_some(),
+        })
+        .collect();
+    let flaky = run
+        .tests
+        .iter()
+        .filter(|t| t.is_flaky())
+        .filter_map(|t| {
+            let (outcome, message) = t.first_attempt.as_ref()?;
+            Some(Flaky {
+                key: t.key().to_string(),
+                first_outcome: *outcome,
+                first_message: message.clone(),
+                declared: reason(t.key()),
+            })
         })
         .collect();
     let mut stale = Vec::new();
@@ -496,6 +625,8 @@ pub fn judge(run: &RunRecord, manifest: &[ManifestEntry]) -> Judgement {
         match run.tests.iter().find(|t| t.key() == e.key) {
             Some(t) if t.outcome.is_failure() => {}
             Some(t) if t.outcome == Outcome::Skipped => unchecked.push(e.key.clone()),
+            // Timing-dependent: it may pass.
+            Some(_) if e.is_flaky() => {}
             Some(t) => stale.push(Stale {
                 key: e.key.clone(),
                 reason: e.reason.clone(),
@@ -512,6 +643,7 @@ pub fn judge(run: &RunRecord, manifest: &[ManifestEntry]) -> Judgement {
     Judgement {
         run_error: run.run_error.clone(),
         failures,
+        flaky,
         stale,
         unchecked,
     }
@@ -596,6 +728,8 @@ pub struct RunOptions {
     pub timeout: Duration,
     /// Bound of one test.
     pub test_timeout: Duration,
+    /// The manifest's keys: failures not rerun.
+    pub declared: Vec<String>,
 }
 
 fn python_output(python: &str, code: &str) -> Result<String, String> {
@@ -754,6 +888,7 @@ impl Events {
                         id,
                         outcome,
                         message: s("message").unwrap_or_default(),
+                        first_attempt: None,
                     });
                     results += 1;
                 }
@@ -818,36 +953,49 @@ pub fn run(opts: &RunOptions) -> RunRecord {
     rec
 }
 
-/// Runs the runner (again after each hung or crashed test) until it
-/// finishes, fails to import, or the whole run's time is up. `Err`: why the
-/// run as a whole failed.
-fn run_tests(
-    opts: &RunOptions,
-    dir: &Path,
-    module: Option<&Path>,
-    rec: &mut RunRecord,
-) -> Result<(), String> {
-    let deadline = Instant::now() + opts.timeout;
-    let events_path = dir.join("events.jsonl");
-    let exclude_path = dir.join("exclude.txt");
-    let log_path = dir.join("test_ssl.log");
-    rec.log = Some(log_path.display().to_string());
-    File::create(&events_path).map_err(|e| format!("{}: {e}", events_path.display()))?;
-    File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
-    // regrtest runs tests in a temporary working directory; so do we.
-    let cwd = tempfile::tempdir().map_err(|e| format!("a temporary directory: {e}"))?;
-    let mut events = Events::default();
-    let progress = std::io::stderr().is_terminal();
-    // Every `?` below fails the run; the results so far are kept.
-    let mut drive = || -> Result<(), String> {
+/// Where one `test-ssl` run keeps its runners' files, and how it starts
+/// them.
+struct Runner<'a> {
+    opts: &'a RunOptions,
+    /// `TARGET/pyssl/NAME/` (the module's directory, put on `PYTHONPATH`).
+    dir: &'a Path,
+    /// The module built (none for the reference).
+    module: Option<&'a Path>,
+    /// The runners' working directory (a temporary one, as regrtest's).
+    cwd: &'a Path,
+    /// `test_ssl.log`: every runner's output, appended.
+    log_path: &'a Path,
+}
+
+impl Runner<'_> {
+    /// Runs the runner (again after each hung or crashed test) until it
+    /// finishes, fails to import, or `deadline` passes; `prefix` names its
+    /// files (`PREFIXevents.jsonl`, `PREFIXexclude.txt`), `only` is
+    /// `run.py --only`. `Err`: why the run failed as a whole (the results
+    /// so far are in `events`).
+    fn drive(
+        &self,
+        prefix: &str,
+        only: Option<&Path>,
+        deadline: Instant,
+        events: &mut Events,
+        attempts: &mut usize,
+    ) -> Result<(), String> {
+        let (opts, log_path) = (self.opts, self.log_path);
+        let events_path = self.dir.join(format!("{prefix}events.jsonl"));
+        let exclude_path = self.dir.join(format!("{prefix}exclude.txt"));
+        File::create(&events_path).map_err(|e| format!("{}: {e}", events_path.display()))?;
+        let progress = std::io::stderr().is_terminal();
+        let mut tries = 0;
         loop {
-            rec.attempts += 1;
+            *attempts += 1;
+            tries += 1;
             let excluded: String = events.tests.iter().map(|t| format!("{}\n", t.id)).collect();
             fs::write(&exclude_path, excluded)
                 .map_err(|e| format!("{}: {e}", exclude_path.display()))?;
             let log = OpenOptions::new()
                 .append(true)
-                .open(&log_path)
+                .open(log_path)
                 .map_err(|e| format!("{}: {e}", log_path.display()))?;
             let log_err = log.try_clone().map_err(|e| e.to_string())?;
             let mut cmd = Command::new(&opts.python);
@@ -858,13 +1006,16 @@ fn run_tests(
                 .arg(&exclude_path)
                 .arg("--test-timeout")
                 .arg(opts.test_timeout.as_secs_f64().to_string())
-                .current_dir(cwd.path())
+                .current_dir(self.cwd)
                 .stdin(Stdio::null())
                 .stdout(log)
                 .stderr(log_err);
-            if let Some(module) = module {
+            if let Some(only) = only {
+                cmd.arg("--only").arg(only);
+            }
+            if let Some(module) = self.module {
                 cmd.arg("--expect-module").arg(module);
-                let mut paths = vec![dir.to_path_buf()];
+                let mut paths = vec![self.dir.to_path_buf()];
                 if let Some(old) = std::env::var_os("PYTHONPATH") {
                     paths.extend(std::env::split_paths(&old));
                 }
@@ -886,7 +1037,7 @@ fn run_tests(
                 }
                 if progress && new > 0 {
                     let last = events.tests.last().map_or("", |t| t.key());
-                    eprint!("\r\x1b[2K[{}] {last}", events.tests.len());
+                    eprint!("\r\x1b[2K[{prefix}{}] {last}", events.tests.len());
                 }
                 match child.try_wait() {
                     Ok(Some(status)) => break Ok(status),
@@ -962,26 +1113,142 @@ fn run_tests(
                 id,
                 outcome: Outcome::Error,
                 message,
+                first_attempt: None,
             });
-            if rec.attempts >= MAX_ATTEMPTS {
+            if tries >= MAX_ATTEMPTS {
                 return Err(format!(
                     "gave up after {MAX_ATTEMPTS} runner restarts (hung or crashed tests)"
                 ));
             }
         }
+    }
+}
+
+/// The tests to run again: those that failed (not fixtures) and that the
+/// manifest does not declare (`declared`: its keys), in run order.
+pub fn rerun_ids(tests: &[TestRecord], declared: &[String]) -> Vec<String> {
+    tests
+        .iter()
+        .filter(|t| t.outcome.is_failure() && !t.is_fixture())
+        .filter(|t| !declared.iter().any(|k| k == t.key()))
+        .map(|t| t.id.clone())
+        .collect()
+}
+
+/// Puts the rerun's results (`again`) into `tests`: each test in `ids`
+/// gets its rerun's result, its first attempt kept beside it (no result on
+/// the rerun: the first attempt's again). Returns what else went wrong in
+/// the rerun (a test without a result, a fixture's failure).
+pub fn merge_rerun(tests: &mut [TestRecord], ids: &[String], again: &[TestRecord]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for t in tests.iter_mut().filter(|t| ids.contains(&t.id)) {
+        let first = (t.outcome, t.message.clone());
+        match again.iter().find(|r| r.id == t.id) {
+            Some(r) => {
+                t.outcome = r.outcome;
+                t.message.clone_from(&r.message);
+            }
+            None => problems.push(format!("{}: no result on the rerun", t.key())),
+        }
+        t.first_attempt = Some(first);
+    }
+    for r in again {
+        if !ids.contains(&r.id) && r.outcome.is_failure() {
+            problems.push(format!(
+                "{}: {} on the rerun: {}",
+                r.key(),
+                r.outcome.as_str(),
+                r.message
+            ));
+        }
+    }
+    problems
+}
+
+/// Runs the runner (again after each hung or crashed test) until it
+/// finishes, fails to import, or the whole run's time is up; then the
+/// undeclared failures once more in a fresh runner. `Err`: why the run as a
+/// whole failed.
+fn run_tests(
+    opts: &RunOptions,
+    dir: &Path,
+    module: Option<&Path>,
+    rec: &mut RunRecord,
+) -> Result<(), String> {
+    let deadline = Instant::now() + opts.timeout;
+    let log_path = dir.join("test_ssl.log");
+    rec.log = Some(log_path.display().to_string());
+    File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+    // regrtest runs tests in a temporary working directory; so do we.
+    let cwd = tempfile::tempdir().map_err(|e| format!("a temporary directory: {e}"))?;
+    let runner = Runner {
+        opts,
+        dir,
+        module,
+        cwd: cwd.path(),
+        log_path: &log_path,
     };
-    let result = drive();
+    let mut events = Events::default();
+    let result = runner.drive("", None, deadline, &mut events, &mut rec.attempts);
     rec.python_version = events.python_version;
     rec.ssl_module = events.module;
     rec.test_ssl = events.test_ssl;
     rec.openssl_version = events.openssl_version;
     rec.environment_altered = events.environment_altered;
     rec.tests = events.tests;
-    result
+    result?;
+
+    // regrtest's --rerun: the undeclared failures, once, in a fresh runner.
+    let ids = rerun_ids(&rec.tests, &opts.declared);
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let only_path = dir.join("rerun.txt");
+    fs::write(
+        &only_path,
+        ids.iter().map(|id| format!("{id}\n")).collect::<String>(),
+    )
+    .map_err(|e| format!("{}: {e}", only_path.display()))?;
+    let keys: Vec<&str> = ids
+        .iter()
+        .map(|id| id.strip_prefix(MODULE_PREFIX).unwrap_or(id))
+        .collect();
+    eprintln!(
+        "rerunning {} failed test(s) in a fresh runner: {}",
+        ids.len(),
+        keys.join(" ")
+    );
+    let header = format!(
+        "\n===== rerun of {} failed test(s) in a fresh runner: {} =====\n",
+        ids.len(),
+        keys.join(" ")
+    );
+    OpenOptions::new()
+        .append(true)
+        .open(&log_path)
+        .and_then(|mut f| f.write_all(header.as_bytes()))
+        .map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let mut again = Events::default();
+    let mut attempts = 0;
+    let rerun = runner.drive(
+        "rerun-",
+        Some(&only_path),
+        Instant::now() + opts.timeout,
+        &mut again,
+        &mut attempts,
+    );
+    if let Err(e) = rerun {
+        rec.rerun_problems.push(format!("the rerun failed: {e}"));
+    }
+    rec.environment_altered |= again.environment_altered;
+    let problems = merge_rerun(&mut rec.tests, &ids, &again.tests);
+    rec.rerun_problems.extend(problems);
+    Ok(())
 }
 
 /// The text output: the module that ran, counts per class, totals, every
-/// failure (declared with its reason, or UNDECLARED), stale entries.
+/// failure (declared with its reason, or UNDECLARED), the tests that passed
+/// on their rerun, stale entries.
 pub fn to_text(rec: &RunRecord, j: &Judgement) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -1043,8 +1310,24 @@ pub fn to_text(rec: &RunRecord, j: &Judgement) -> String {
                 Some(reason) => {
                     let _ = writeln!(out, "      declared: {reason}");
                 }
+                None if f.rerun => out.push_str("      UNDECLARED (failed again on rerun)\n"),
                 None => out.push_str("      UNDECLARED\n"),
             }
+        }
+    }
+    if !j.flaky.is_empty() {
+        out.push_str("\npassed on rerun (timing-dependent):\n");
+        for f in &j.flaky {
+            let _ = writeln!(out, "  {}: {}", f.key, f.first_message);
+            if let Some(reason) = &f.declared {
+                let _ = writeln!(out, "      declared: {reason}");
+            }
+        }
+    }
+    if !rec.rerun_problems.is_empty() {
+        out.push_str("\nrerun:\n");
+        for p in &rec.rerun_problems {
+            let _ = writeln!(out, "  {p}");
         }
     }
     if !j.stale.is_empty() {
@@ -1062,10 +1345,12 @@ pub fn to_text(rec: &RunRecord, j: &Judgement) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{} undeclared failure(s), {} stale manifest entr{}",
+        "\n{} undeclared failure(s), {} stale manifest entr{}, {} rerun ({} passed on rerun)",
         j.undeclared(),
         j.stale.len(),
-        if j.stale.len() == 1 { "y" } else { "ies" }
+        if j.stale.len() == 1 { "y" } else { "ies" },
+        rec.totals().rerun,
+        j.flaky.len()
     );
     if let Some(log) = &rec.log {
         let _ = writeln!(out, "log: {log}");
@@ -1133,6 +1418,7 @@ pub fn command(rest: &[String]) -> ExitCode {
         python_given: value(rest, "--python").is_some(),
         timeout,
         test_timeout,
+        declared: manifest.iter().map(|e| e.key.clone()).collect(),
     };
     let rec = run(&opts);
     let judgement = judge(&rec, &manifest);
@@ -1246,6 +1532,7 @@ mod tests {
                     } else {
                         String::new()
                     },
+                    first_attempt: None,
                 })
                 .collect(),
             ..RunRecord::default()
@@ -1337,7 +1624,8 @@ mod tests {
                 passed: 1,
                 failed: 3,
                 skipped: 1,
-                expected_failures: 1
+                expected_failures: 1,
+                ..Counts::default()
             }
         );
         let classes = run.classes();
@@ -1388,6 +1676,244 @@ mod tests {
         assert_eq!(j.unchecked.len(), 4);
         assert_eq!(j.undeclared(), 1);
         assert!(!j.is_ok());
+    }
+
+    /// `key` failed (`first`), then ended `again` on its rerun.
+    fn rerun(run: &mut RunRecord, key: &str, first: Outcome, again: Outcome) {
+        let t = run.tests.iter_mut().find(|t| t.key() == key).unwrap();
+        t.first_attempt = Some((first, "ConnectionResetError: [Errno 104] reset".into()));
+        t.outcome = again;
+        t.message = if again.is_failure() {
+            "ConnectionResetError: [Errno 104] again".into()
+        } else {
+            String::new()
+        };
+    }
+
+    #[test]
+    fn flaky_passes_are_not_failures() {
+        let mut run = rec(&[
+            ("SimpleBackgroundTests.test_connect", Outcome::Passed),
+            ("ThreadedTests.test_echo", Outcome::Passed),
+        ]);
+        rerun(
+            &mut run,
+            "SimpleBackgroundTests.test_connect",
+            Outcome::Error,
+            Outcome::Passed,
+        );
+        let j = judge(&run, &[]);
+        assert!(j.failures.is_empty(), "{:?}", j.failures);
+        assert_eq!(j.undeclared(), 0);
+        assert!(j.is_ok());
+        assert_eq!(j.flaky.len(), 1);
+        assert_eq!(j.flaky[0].key, "SimpleBackgroundTests.test_connect");
+        assert_eq!(j.flaky[0].first_outcome, Outcome::Error);
+        assert_eq!(
+            j.flaky[0].first_message,
+            "ConnectionResetError: [Errno 104] reset"
+        );
+        let t = run.totals();
+        assert_eq!(
+            (t.run, t.passed, t.failed, t.rerun, t.flaky),
+            (2, 2, 0, 1, 1)
+        );
+        assert!(
+            t.summary()
+                .ends_with("0 skipped, 1 rerun (1 passed on rerun)"),
+            "{}",
+            t.summary()
+        );
+        let text = to_text(&run, &j);
+        assert!(
+            text.contains("passed on rerun (timing-dependent):\n  SimpleBackgroundTests.test_connect: ConnectionResetError: [Errno 104] reset\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "0 undeclared failure(s), 0 stale manifest entries, 1 rerun (1 passed on rerun)"
+            ),
+            "{text}"
+        );
+
+        // In the JSON: the list, the test's own fields; and back.
+        let v = run.to_json(&j);
+        assert_eq!(v["flaky"], json!(["SimpleBackgroundTests.test_connect"]));
+        assert_eq!(v["reruns"], 1);
+        assert_eq!(v["totals"]["flaky"], 1);
+        assert_eq!(v["tests"][0]["flaky"], true);
+        assert_eq!(v["tests"][0]["outcome"], "passed");
+        assert_eq!(v["tests"][0]["first_attempt"]["outcome"], "error");
+        assert_eq!(v["tests"][1]["flaky"], false);
+        assert_eq!(v["tests"][1]["first_attempt"], Value::Null);
+        assert_eq!(v["ok"], true);
+        let back = RunRecord::from_json(&v).unwrap();
+        assert_eq!(back.tests, run.tests);
+        assert_eq!(judge(&back, &[]), j);
+    }
+
+    #[test]
+    fn an_undeclared_failure_that_fails_on_rerun_is_one() {
+        let mut run = rec(&[
+            ("SimpleBackgroundTests.test_connect", Outcome::Passed),
+            ("ThreadedTests.test_echo", Outcome::Passed),
+        ]);
+        rerun(
+            &mut run,
+            "ThreadedTests.test_echo",
+            Outcome::Failed,
+            Outcome::Error,
+        );
+        run.rerun_problems
+            .push("ThreadedTests.tearDownClass: error on the rerun: x".into());
+        let j = judge(&run, &[]);
+        assert_eq!(j.undeclared(), 1);
+        assert!(!j.is_ok());
+        assert!(j.flaky.is_empty());
+        assert_eq!(j.failures[0].key, "ThreadedTests.test_echo");
+        assert_eq!(j.failures[0].outcome, Outcome::Error);
+        assert!(j.failures[0].rerun);
+        let t = run.totals();
+        assert_eq!((t.passed, t.failed, t.rerun, t.flaky), (1, 1, 1, 0));
+        let text = to_text(&run, &j);
+        assert!(
+            text.contains("UNDECLARED (failed again on rerun)"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("passed on rerun (timing-dependent)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\nrerun:\n  ThreadedTests.tearDownClass"),
+            "{text}"
+        );
+        let back = RunRecord::from_json(&run.to_json(&j)).unwrap();
+        assert_eq!(back.rerun_problems, run.rerun_problems);
+    }
+
+    #[test]
+    fn only_undeclared_failures_of_tests_are_rerun() {
+        let run = rec(&[
+            ("A.test_pass", Outcome::Passed),
+            ("A.test_fail", Outcome::Failed),
+            ("A.test_error", Outcome::Error),
+            ("A.test_declared", Outcome::Failed),
+            ("A.test_skip", Outcome::Skipped),
+            ("A.test_xpass", Outcome::UnexpectedSuccess),
+            ("A.test_xfail", Outcome::ExpectedFailure),
+            ("A.setUpClass", Outcome::Error),
+        ]);
+        let ids = rerun_ids(&run.tests, &["A.test_declared".to_string()]);
+        assert_eq!(
+            ids,
+            [
+                "test.test_ssl.A.test_fail",
+                "test.test_ssl.A.test_error",
+                "test.test_ssl.A.test_xpass"
+            ]
+        );
+
+        // The rerun's results: one passes, one fails again, one gives none;
+        // a fixture's failure is noted, not counted.
+        let mut tests = run.tests.clone();
+        let again = rec(&[
+            ("A.test_fail", Outcome::Passed),
+            ("A.test_error", Outcome::Failed),
+            ("A.tearDownClass", Outcome::Error),
+        ]);
+        let problems = merge_rerun(&mut tests, &ids, &again.tests);
+        assert_eq!(
+            problems,
+            [
+                "A.test_xpass: no result on the rerun",
+                "A.tearDownClass: error on the rerun: AssertionError: no"
+            ]
+        );
+        let find = |k: &str| tests.iter().find(|t| t.key() == k).unwrap();
+        assert!(find("A.test_fail").is_flaky());
+        assert_eq!(
+            find("A.test_fail").first_attempt,
+            Some((Outcome::Failed, "AssertionError: no".into()))
+        );
+        assert_eq!(find("A.test_error").outcome, Outcome::Failed);
+        assert!(!find("A.test_error").is_flaky());
+        assert_eq!(find("A.test_xpass").outcome, Outcome::UnexpectedSuccess);
+        assert!(find("A.test_xpass").first_attempt.is_some());
+        assert_eq!(find("A.test_declared").first_attempt, None);
+        assert_eq!(tests.len(), run.tests.len());
+    }
+
+    #[test]
+    fn flaky_entries_are_never_stale_and_others_still_are() {
+        let mut run = rec(&[
+            ("A.test_passes", Outcome::Passed),
+            ("A.test_reran", Outcome::Passed),
+            ("A.test_fails", Outcome::Failed),
+            ("A.test_plain_passes", Outcome::Passed),
+            ("A.test_plain_reran", Outcome::Passed),
+            ("A.test_xfail", Outcome::ExpectedFailure),
+        ]);
+        rerun(&mut run, "A.test_reran", Outcome::Error, Outcome::Passed);
+        rerun(
+            &mut run,
+            "A.test_plain_reran",
+            Outcome::Error,
+            Outcome::Passed,
+        );
+        let m = parse_manifest(
+            "A.test_passes flaky: the server may see a reset\n\
+             A.test_reran flaky: races its server thread\n\
+             A.test_fails flaky: races its server thread\n\
+             A.test_plain_passes passes now\n\
+             A.test_plain_reran Flaky without the prefix\n\
+             A.test_xfail flaky: xfail\n\
+             A.test_gone flaky: renamed since\n",
+        )
+        .unwrap();
+        assert!(m[0].is_flaky() && !m[3].is_flaky() && !m[4].is_flaky());
+        let j = judge(&run, &m);
+        let stale: Vec<(&str, &str)> = j
+            .stale
+            .iter()
+            .map(|s| (s.key.as_str(), s.why.as_str()))
+            .collect();
+        assert_eq!(
+            stale,
+            [
+                ("A.test_plain_passes", "passed (line 4)"),
+                ("A.test_plain_reran", "passed (line 5)"),
+                ("A.test_gone", "no such test in test_ssl (line 7)"),
+            ]
+        );
+        // A declared flaky test that fails is a declared failure.
+        assert_eq!(j.failures.len(), 1);
+        assert_eq!(
+            j.failures[0].declared.as_deref(),
+            Some("flaky: races its server thread")
+        );
+        assert_eq!(j.undeclared(), 0);
+        // Rerun ones are listed, with the manifest's reason if any.
+        let flaky: Vec<(&str, Option<&str>)> = j
+            .flaky
+            .iter()
+            .map(|f| (f.key.as_str(), f.declared.as_deref()))
+            .collect();
+        assert_eq!(
+            flaky,
+            [
+                ("A.test_reran", Some("flaky: races its server thread")),
+                ("A.test_plain_reran", Some("Flaky without the prefix")),
+            ]
+        );
+        assert_eq!(j.problems(), 3);
+
+        // Without the stale ones, the run passes.
+        let m: Vec<ManifestEntry> = m
+            .into_iter()
+            .filter(|e| e.is_flaky() && e.key != "A.test_gone")
+            .collect();
+        assert!(judge(&run, &m).is_ok());
     }
 
     #[test]

@@ -5,7 +5,9 @@ from CPython) over whichever ``_ssl`` comes first on ``sys.path``, the way
 
 Driven by ``conformance test-ssl`` (conformance/src/test_ssl.rs), which puts
 the built module's directory on PYTHONPATH, restarts this runner after a test
-that hangs or crashes, and turns the events into the verdict.
+that hangs or crashes (``--exclude``: the tests already done), runs the
+undeclared failures once more in a fresh runner (``--only``: those test
+ids), as regrtest's ``--rerun`` does, and turns the events into the verdict.
 
 What regrtest does that matters here, done the same way:
 
@@ -182,6 +184,9 @@ def main():
     parser.add_argument("--events", required=True)
     parser.add_argument("--expect-module", help="the _ssl that must load")
     parser.add_argument("--exclude", help="file of test ids not to run, one a line")
+    parser.add_argument(
+        "--only", help="file of the test ids to run (and no other), one a line"
+    )
     parser.add_argument("--test-timeout", type=float, default=60.0)
     args = parser.parse_args()
     events = Events(args.events)
@@ -254,18 +259,22 @@ def main():
         line = str(loader.errors[0]).strip().splitlines()[-1]
         events.write(event="import_failed", what="test.test_ssl (loading)", error=line)
         return 2
-    excluded = set()
-    if args.exclude:
-        with open(args.exclude, encoding="utf-8") as f:
-            excluded = {line.strip() for line in f if line.strip()}
+    def ids(path):
+        with open(path, encoding="utf-8") as f:
+            return {line.strip() for line in f if line.strip()}
+
+    excluded = ids(args.exclude) if args.exclude else set()
+    only = ids(args.only) if args.only else None
 
     def keep(suite):
+        # A class none of whose tests is kept has no fixture run either
+        # (unittest runs setUpClass / setUpModule before a class's first test).
         tests = []
         for t in suite._tests:
             if isinstance(t, unittest.TestSuite):
                 keep(t)
                 tests.append(t)
-            elif t.id() not in excluded:
+            elif t.id() not in excluded and (only is None or t.id() in only):
                 tests.append(t)
         suite._tests = tests
 

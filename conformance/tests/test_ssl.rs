@@ -50,3 +50,57 @@ fn the_reference_run_passes_and_its_json_parses() {
         totals["passed"].as_u64().unwrap()
     );
 }
+
+/// `run.py --only FILE` (the rerun's runner) runs the tests listed and no
+/// other, their class fixtures included; `--exclude` still applies.
+#[test]
+fn the_runner_runs_only_the_listed_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    let only = dir.path().join("only.txt");
+    let exclude = dir.path().join("exclude.txt");
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(
+        &only,
+        "test.test_ssl.BasicSocketTests.test_constants\ntest.test_ssl.ContextTests.test_constructor\ntest.test_ssl.BasicSocketTests.test_str_for_enums\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &exclude,
+        "test.test_ssl.BasicSocketTests.test_str_for_enums\n",
+    )
+    .unwrap();
+    let out = Command::new("python3")
+        .arg(conformance::test_ssl::runner_path())
+        .arg("--events")
+        .arg(&events)
+        .arg("--only")
+        .arg(&only)
+        .arg("--exclude")
+        .arg(&exclude)
+        .current_dir(dir.path())
+        .env_remove("PYTHONPATH")
+        .output()
+        .expect("run python3 run.py");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    let text = std::fs::read_to_string(&events).unwrap();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let results: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e["event"] == "result")
+        .map(|e| (e["id"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("test.test_ssl.BasicSocketTests.test_constants", "passed"),
+            ("test.test_ssl.ContextTests.test_constructor", "passed"),
+        ],
+        "{text}"
+    );
+    let finished = events.iter().find(|e| e["event"] == "finished").unwrap();
+    assert_eq!(finished["tests_run"], 2, "{text}");
+}
