@@ -394,14 +394,6 @@ impl RustlsContext {
 
     fn add_pem_bundle(&self, data: &[u8]) -> Result<usize> {
         let sections = pem_sections(data);
-        // As OpenSSL's X509_load_cert_crl_file: a CERTIFICATE block that is
-        // not a certificate fails the whole load (`[X509] PEM lib`).
-        if sections.iter().any(|(kind, der)| {
-            matches!(kind, SectionKind::Certificate)
-                && ssl_api::cert::decode::decode_cert(der).is_err()
-        }) {
-            return Err(Error::ssl_library("X509", "PEM lib"));
-        }
         self.update(|state| {
             let mut n = 0;
             for (kind, der) in sections {

@@ -162,6 +162,20 @@ impl Report {
     /// and test_ssl's undeclared failures and stale manifest entries (of the
     /// runs whose results exist).
     pub fn failures(&self) -> usize {
+        self.run_failures() + self.test_ssl_failures()
+    }
+
+    /// test_ssl's undeclared failures and stale manifest entries, in the
+    /// results of earlier `test-ssl` runs.
+    pub fn test_ssl_failures(&self) -> usize {
+        self.test_ssl
+            .iter()
+            .map(|(_, s)| s.problems())
+            .sum::<usize>()
+    }
+
+    /// What this run judged: cases, interop pairs and posture probes.
+    pub fn run_failures(&self) -> usize {
         self.cases
             .iter()
             .flat_map(|(_, _, m)| m.values())
@@ -171,11 +185,6 @@ impl Report {
             + self.posture.as_ref().map_or(0, |rows| {
                 rows.iter().map(|r| r.problems().len()).sum::<usize>()
             })
-            + self
-                .test_ssl
-                .iter()
-                .map(|(_, s)| s.problems())
-                .sum::<usize>()
     }
 
     /// Reference ids covered by at least one case.
@@ -404,7 +413,14 @@ impl Report {
                 missing.join(" ")
             }
         );
-        let _ = writeln!(out, "{} unexpected failure(s)", self.failures());
+        let _ = writeln!(out, "{} unexpected failure(s)", self.run_failures());
+        if self.test_ssl_failures() > 0 {
+            let _ = writeln!(
+                out,
+                "test_ssl: {} undeclared failure(s) or stale manifest entries (the whole report counts them)",
+                self.test_ssl_failures()
+            );
+        }
         out
     }
 

@@ -308,6 +308,24 @@ impl Error {
     }
 
     /// `SSLEOFError`, as CPython on OpenSSL 3 words it.
+    /// `SSLEOFError` for an OS error (a reset, a broken pipe) under a read or
+    /// a write after the handshake: CPython 3.10+ calls `SSL_read_ex` /
+    /// `SSL_write_ex`, whose failure value 0 takes `PySSL_SetError`'s
+    /// "ret == 0" branch, so the errno is not raised (a handshake or an
+    /// unwrap raises the `OSError` itself). No library or reason, as there;
+    /// the OS error is the `source()`.
+    pub fn eof_from_io(e: io::Error) -> Self {
+        Self::ssl_kind(
+            SslErrorKind::Eof,
+            None,
+            None,
+            Cow::Borrowed("EOF occurred in violation of protocol"),
+        )
+        .with_cause(e)
+    }
+
+    /// `SSLEOFError` for an EOF the TLS library saw (OpenSSL 3's
+    /// `UNEXPECTED_EOF_WHILE_READING`).
     pub fn eof() -> Self {
         Self::ssl_kind(
             SslErrorKind::Eof,

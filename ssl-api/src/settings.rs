@@ -350,7 +350,13 @@ pub fn load_verify_locations_with(
         None => {}
     }
     if let Some(file) = cafile {
-        if add_pem_bundle(&std::fs::read(file)?)? == 0 {
+        let data = std::fs::read(file)?;
+        // As OpenSSL's X509_load_cert_crl_file: a CERTIFICATE block that is
+        // not a certificate fails the whole load.
+        if has_malformed_certificate(&data) {
+            return Err(Error::ssl_library("X509", "PEM lib"));
+        }
+        if add_pem_bundle(&data)? == 0 {
             return Err(Error::ssl(
                 "X509",
                 "NO_CERTIFICATE_OR_CRL_FOUND",
@@ -362,6 +368,25 @@ pub fn load_verify_locations_with(
         add_capath(crate::cert::capath::hashed_dir_certificates(dir))?;
     }
     Ok(())
+}
+
+/// Whether PEM `data` holds a `CERTIFICATE` block whose content is not a
+/// certificate (bad base64, or DER that is not X.509).
+fn has_malformed_certificate(data: &[u8]) -> bool {
+    let is_cert = |tag: &str| {
+        matches!(
+            tag,
+            "CERTIFICATE" | "TRUSTED CERTIFICATE" | "X509 CERTIFICATE"
+        )
+    };
+    match pem::parse_many(data) {
+        Ok(blocks) => blocks
+            .iter()
+            .filter(|b| is_cert(b.tag()))
+            .any(|b| crate::cert::decode::decode_cert(b.contents()).is_err()),
+        // A block the PEM reader refuses: malformed if a certificate is announced.
+        Err(_) => String::from_utf8_lossy(data).contains("-----BEGIN CERTIFICATE-----"),
+    }
 }
 
 /// The header CPython writes into a new, empty key log file.

@@ -107,6 +107,79 @@ fn ragged_eofs<B: Backend, C: Carrier>(pki: &Pki) -> CaseResult {
 }
 
 crate::over_carriers!(
+    /// E6/S16: a peer that resets the connection after the handshake (it
+    /// closes with `SO_LINGER` 0) is, for a read, an EOF in violation of the
+    /// protocol: `SSLEOFError("EOF occurred in violation of protocol")` with
+    /// no library or reason (CPython 3.11 over OpenSSL 3.0: `SSL_read_ex`
+    /// fails with 0, `PySSL_SetError`'s `ret == 0` branch), `b""` with
+    /// `suppress_ragged_eofs`; the reset itself is the error's `source()`.
+    /// (A reset during the handshake stays `ConnectionResetError`.)
+    reset_after_handshake => socket_reset_after_handshake, borrowed_reset_after_handshake, stream_reset_after_handshake
+);
+
+fn reset_after_handshake<B: Backend, C: Carrier>(pki: &Pki) -> CaseResult {
+    let server = server_ctx::<B>(pki)?;
+    let client = client_ctx::<B>(pki)?;
+    for suppress in [false, true] {
+        let (l, port) = listener(false)?;
+        thread::scope(|scope| {
+            let srv = scope.spawn(|| -> Result<(), String> {
+                let sock = accept_plain(&l)?;
+                let raw = sock
+                    .try_clone()
+                    .map_err(|e| format!("server: clone: {e}"))?;
+                let mut c = C::wrap::<B>(&server, sock, SocketOptions::server()).map_err(e2s)?;
+                c.sendall(b"x", 0).map_err(e2s)?;
+                // Wait for the client's word that it read, then reset.
+                let d = c.recv(10, 0).map_err(e2s)?;
+                ensure!(d == b"y", "server got {d:?}");
+                ssl_api::socket2::SockRef::from(&raw)
+                    .set_linger(Some(Duration::ZERO))
+                    .map_err(|e| format!("server: SO_LINGER: {e}"))?;
+                drop(c);
+                drop(raw);
+                Ok(())
+            });
+            let mut s = C::wrap::<B>(
+                &client,
+                connect_plain(false, port)?,
+                SocketOptions::client("localhost").suppress_ragged_eofs(suppress),
+            )
+            .map_err(e2s)?;
+            ensure!(s.recv(10, 0).map_err(e2s)? == b"x", "first byte");
+            s.sendall(b"y", 0).map_err(e2s)?;
+            joined(srv)?;
+            let r = s.recv(10, 0);
+            let what =
+                format!("suppress_ragged_eofs={suppress}: the read after the reset gave {r:?}");
+            match (r, suppress) {
+                (Ok(d), true) => ensure!(d.is_empty(), "{what}"),
+                (Err(Error::Ssl(e)), false) => {
+                    ensure!(
+                        e.kind == SslErrorKind::Eof
+                            && e.library.is_none()
+                            && e.reason.is_none()
+                            && e.message == "EOF occurred in violation of protocol"
+                            && e.errno() == SSL_ERROR_EOF.value(),
+                        "{what}"
+                    );
+                    let source = std::error::Error::source(&e)
+                        .and_then(|c| c.downcast_ref::<std::io::Error>())
+                        .map(std::io::Error::kind);
+                    ensure!(
+                        source == Some(std::io::ErrorKind::ConnectionReset),
+                        "{what}: source {source:?}"
+                    );
+                }
+                _ => return Err(what),
+            }
+            Ok::<(), String>(())
+        })?;
+    }
+    Ok(Outcome::Pass)
+}
+
+crate::over_carriers!(
     /// S10: STARTTLS style: plain text, then TLS on the same connection, then
     /// `unwrap()` on both ends (close_notify both ways) and plain text again.
     unwrap_starttls => socket_unwrap_starttls, borrowed_unwrap_starttls, stream_unwrap_starttls

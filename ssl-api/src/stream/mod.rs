@@ -85,8 +85,9 @@ pub(crate) fn timeout_error(op: Op, dir: Direction) -> Error {
 }
 
 /// What an error of the stream means for call `op`: not now (WantRead /
-/// WantWrite for TLS calls, `BlockingIOError` for plain ones), a timeout, or
-/// the OS error itself.
+/// WantWrite for TLS calls, `BlockingIOError` for plain ones), a timeout,
+/// under a TLS read or write `SSLEOFError` (CPython 3.10+, see
+/// [`Error::eof_from_io`]), else the OS error itself.
 pub(crate) fn io_error(op: Op, dir: Direction, e: io::Error) -> Error {
     match e.kind() {
         io::ErrorKind::WouldBlock => match (op, dir) {
@@ -95,6 +96,9 @@ pub(crate) fn io_error(op: Op, dir: Direction, e: io::Error) -> Error {
             (_, Direction::Out) => Error::want_write(),
         },
         io::ErrorKind::TimedOut => timeout_error(op, dir),
+        _ if matches!(op, Op::Read | Op::Write) && e.raw_os_error().is_some() => {
+            Error::eof_from_io(e)
+        }
         _ => Error::Io(e),
     }
 }
