@@ -24,6 +24,8 @@ mod context;
 mod errors;
 mod session;
 mod socket;
+#[cfg(windows)]
+mod windows;
 
 /// The backend this module was built over.
 #[cfg(feature = "openssl")]
@@ -102,6 +104,11 @@ fn ssl_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cert::_test_decode_cert, m)?)?;
     m.add_function(wrap_pyfunction!(cert::txt2obj, m)?)?;
     m.add_function(wrap_pyfunction!(cert::nid2obj, m)?)?;
+    #[cfg(windows)]
+    {
+        m.add_function(wrap_pyfunction!(windows::enum_certificates, m)?)?;
+        m.add_function(wrap_pyfunction!(windows::enum_crls, m)?)?;
+    }
 
     // CERT_*, VERIFY_*, PROTOCOL_*, OP_*, ALERT_DESCRIPTION_*, SSL_ERROR_*.
     for (name, value) in ssl::constants::module_constants() {

@@ -11,6 +11,7 @@
 //! inside the callback swaps the context without the lock.
 
 use std::cell::RefCell;
+#[cfg(unix)]
 use std::os::fd::{AsFd, BorrowedFd, RawFd};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -19,7 +20,9 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyWeakrefReference};
 
-use ssl::{Backend, BorrowedSocket, ContextExt, Object, SocketOptions, SslStream, WrapOptions};
+use ssl::{Backend, Object, SslStream, WrapOptions};
+#[cfg(unix)]
+use ssl::{BorrowedSocket, ContextExt, SocketOptions};
 
 use crate::bio::PyMemoryBio;
 use crate::context::PyContext;
@@ -28,14 +31,41 @@ use crate::session::PySession;
 use crate::B;
 
 type Obj = <B as Backend>::Object;
+#[cfg(unix)]
 type Stream = SslStream<B, BorrowedSocket<PyFd>>;
+#[cfg(not(unix))]
+type Stream = SslStream<B, NoSocket>;
+
+/// Windows: a Python socket is a SOCKET, and the transport seam lends only
+/// Unix descriptors (it waits with poll(2)): `_wrap_socket` is
+/// NotImplementedError there, and `ssl.SSLObject` over MemoryBIOs works.
+#[cfg(not(unix))]
+#[derive(Debug)]
+pub(crate) enum NoSocket {}
+
+#[cfg(not(unix))]
+impl ssl::Endpoint for NoSocket {
+    fn recv(&self, _buf: &mut [u8], _wait: ssl::transport::Wait) -> std::io::Result<usize> {
+        match *self {}
+    }
+
+    fn send(
+        &self,
+        _bufs: &[std::io::IoSlice<'_>],
+        _wait: ssl::transport::Wait,
+    ) -> std::io::Result<usize> {
+        match *self {}
+    }
+}
 
 /// A Python socket's descriptor, lent for the life of the connection. The
 /// Python socket is checked (`fileno() != -1`) before each call, as
 /// CPython's `_ssl` checks `sock_fd`.
+#[cfg(unix)]
 #[derive(Debug)]
 pub(crate) struct PyFd(RawFd);
 
+#[cfg(unix)]
 impl AsFd for PyFd {
     fn as_fd(&self) -> BorrowedFd<'_> {
         // SAFETY: the descriptor belongs to the Python socket, which each
@@ -49,6 +79,7 @@ impl AsFd for PyFd {
 
 enum Conn {
     Bio(Obj),
+    #[cfg_attr(not(unix), allow(dead_code))]
     Socket(Box<Stream>),
 }
 
@@ -194,6 +225,27 @@ fn weak_owner(owner: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Py<PyWeakrefR
 }
 
 pub(crate) fn wrap_socket(
+    ctx: &Bound<'_, PyContext>,
+    sock: &Bound<'_, PyAny>,
+    server_side: bool,
+    server_hostname: Option<&Bound<'_, PyAny>>,
+    owner: Option<&Bound<'_, PyAny>>,
+    session: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PySslSocket>> {
+    #[cfg(not(unix))]
+    {
+        let _ = (ctx, sock, server_side, server_hostname, owner, session);
+        Err(pyo3::exceptions::PyNotImplementedError::new_err(format!(
+            "_wrap_socket over a Windows SOCKET is not supported by the {} build (use SSLObject with MemoryBIOs)",
+            B::name()
+        )))
+    }
+    #[cfg(unix)]
+    wrap_unix_socket(ctx, sock, server_side, server_hostname, owner, session)
+}
+
+#[cfg(unix)]
+fn wrap_unix_socket(
     ctx: &Bound<'_, PyContext>,
     sock: &Bound<'_, PyAny>,
     server_side: bool,
