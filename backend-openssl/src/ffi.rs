@@ -55,6 +55,7 @@ extern "C" {
     fn TLSv1_1_method() -> *const sys::SSL_METHOD;
     fn TLSv1_2_method() -> *const sys::SSL_METHOD;
     fn SSL_CTX_set_msg_callback(ctx: *mut sys::SSL_CTX, cb: Option<MsgCallbackFn>);
+    fn SSL_SESSION_dup(src: *const sys::SSL_SESSION) -> *mut sys::SSL_SESSION;
     fn SSL_get_SSL_CTX(ssl: *const sys::SSL) -> *mut sys::SSL_CTX;
 }
 
@@ -735,4 +736,15 @@ pub(crate) fn stream_ssl_mut<S>(stream: &mut openssl::ssl::SslStream<S>) -> &mut
     // SAFETY: the stream is borrowed mutably for the returned lifetime, so
     // nothing else reaches its `SSL` meanwhile; the pointer is the stream's own.
     unsafe { SslRef::from_ptr_mut(stream.ssl().as_ptr()) }
+}
+
+/// `SSL_SESSION_dup`: a new session with the same content (no DER round
+/// trip); `None` if OpenSSL cannot allocate it.
+pub(crate) fn session_dup(session: &SslSessionRef) -> Option<openssl::ssl::SslSession> {
+    // SAFETY: `session` is a live SSL_SESSION for the borrow; OpenSSL returns
+    // a new session we own (or null), which `from_ptr` takes over.
+    unsafe {
+        let copy = SSL_SESSION_dup(session.as_ptr());
+        (!copy.is_null()).then(|| openssl::ssl::SslSession::from_ptr(copy))
+    }
 }

@@ -362,11 +362,7 @@ impl ssl_api::Object for OpenSslObject {
         // a connection's own session not resumable when the connection is
         // freed without a TLS shutdown, and a copy keeps the caller's
         // session usable after such a close.
-        let copy = session
-            .to_der()
-            .ok()
-            .and_then(|der| openssl::ssl::SslSession::from_der(&der).ok())
-            .unwrap_or(session);
+        let copy = ffi::session_dup(&session).unwrap_or(session);
         Some(OpenSslSession {
             session: copy,
             origin,
@@ -390,11 +386,7 @@ impl ssl_api::Object for OpenSslObject {
         // without a TLS shutdown, and the caller's session must stay usable
         // for the next connection (CPython's test_session resumes one
         // session three times).
-        let copy = session
-            .session
-            .to_der()
-            .ok()
-            .and_then(|der| openssl::ssl::SslSession::from_der(&der).ok());
+        let copy = ffi::session_dup(&session.session);
         let own = copy.as_deref().unwrap_or(&session.session);
         ffi::set_session(ssl, own).map_err(|e| from_stack(&e, None))
     }

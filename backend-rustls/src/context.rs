@@ -43,6 +43,10 @@ struct ServerIdentity(Vec<Arc<CertifiedKey>>);
 
 impl rustls::server::ResolvesServerCert for ServerIdentity {
     fn resolve(&self, hello: rustls::server::ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        // One certificate (the usual case): nothing to choose.
+        if let [only] = self.0.as_slice() {
+            return Some(only.clone());
+        }
         let offered = hello.signature_schemes();
         // A TLS 1.2 suite names the key type it authenticates with
         // (`TLS_ECDHE_ECDSA_...`, `TLS_ECDHE_RSA_...`); TLS 1.3 takes any.
