@@ -618,9 +618,14 @@ impl ssl_api::Context for NativeContext {
         transport: SharedTransport,
         options: WrapOptions<Native>,
     ) -> Result<NativeObject> {
-        self.lock()
-            .settings
-            .check_wrap(options.server_side, options.server_hostname.as_deref())?;
+        let transport = {
+            let inner = self.lock();
+            inner
+                .settings
+                .check_wrap(options.server_side, options.server_hostname.as_deref())?;
+            // No message hook in the library: the callback watches the records.
+            ssl_api::transport::tap(transport, inner.settings.msg_callback())
+        };
         NativeObject::new(self.clone(), transport, options)
     }
 }

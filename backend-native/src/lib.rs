@@ -70,8 +70,8 @@ mod backend {
     /// What every platform lacks through native-tls.
     const COMMON_GAPS: &[Unsupported] = &[
         Unsupported {
-            feature: "_msg_callback",
-            reason: "native-tls has no hook that reports each TLS message",
+            feature: "_msg_callback (encrypted messages)",
+            reason: "native-tls has no message hook: the callback sees the records and what is sent in the clear (the hellos, certificates and key exchange of TLS 1.2, TLS 1.3's hellos), encrypted messages as their record headers only",
         },
         Unsupported {
             feature: "X23+ num_tickets",
@@ -146,10 +146,6 @@ mod backend {
             reason: "native-tls has no post-handshake authentication, no key log callback and no switch for the platform's commonName fallback",
         },
         Unsupported {
-            feature: "F7 RAND_add",
-            reason: "the OS generator native-tls's platforms use takes no caller entropy",
-        },
-        Unsupported {
             feature: "F6 RAND_egd",
             reason: "no EGD support",
         },
@@ -166,6 +162,11 @@ mod backend {
             let n = library_version_number;
             #[allow(unused_mut)]
             let mut unsupported = COMMON_GAPS.to_vec();
+            #[cfg(windows)]
+            unsupported.push(Unsupported {
+                feature: "F7 RAND_add",
+                reason: "Windows' generator (BCryptGenRandom) takes no caller bytes",
+            });
             #[cfg(not(any(windows, target_vendor = "apple")))]
             unsupported.push(Unsupported {
                 feature: "S11 server-side TLS 1.3 (OpenSSL)",
@@ -220,11 +221,9 @@ mod backend {
             Self::rand_bytes(1).is_ok()
         }
 
-        fn rand_add(_bytes: &[u8], _entropy: f64) -> Result<()> {
-            Err(Error::not_implemented(
-                NAME,
-                "F7 RAND_add: the OS generator takes no caller entropy",
-            ))
+        fn rand_add(bytes: &[u8], _entropy: f64) -> Result<()> {
+            // rand_bytes reads the OS generator: the bytes go into its pool.
+            ssl_api::functions::rand_add_to_os_generator(NAME, bytes)
         }
 
         fn get_default_verify_paths() -> DefaultVerifyPaths {

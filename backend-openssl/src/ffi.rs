@@ -114,27 +114,7 @@ unsafe extern "C" fn msg_callback_trampoline(
     let Some(callback) = ctx.ex_data(index) else {
         return;
     };
-    const SSL3_RT_CHANGE_CIPHER_SPEC: c_int = 20;
-    const SSL3_RT_ALERT: c_int = 21;
-    const SSL3_RT_HANDSHAKE: c_int = 22;
-    const SSL3_RT_HEADER: c_int = 256;
-    const SSL3_RT_INNER_CONTENT_TYPE: c_int = 257;
-    let byte = |i: usize| data.get(i).map_or(-1, |b| c_int::from(*b));
-    let (version, msg_type) = match content_type {
-        // SSL3_MT_CHANGE_CIPHER_SPEC, a pseudo message type.
-        SSL3_RT_CHANGE_CIPHER_SPEC => (version, 0x0101),
-        SSL3_RT_HANDSHAKE | SSL3_RT_INNER_CONTENT_TYPE => (version, byte(0)),
-        SSL3_RT_ALERT => (version, byte(1)),
-        SSL3_RT_HEADER if data.len() >= 3 => ((byte(1) << 8) | byte(2), byte(0)),
-        _ => (version, -1),
-    };
-    let message = ssl_api::TlsMessage {
-        outgoing: write_p != 0,
-        version,
-        content_type,
-        msg_type,
-        data,
-    };
+    let message = ssl_api::TlsMessage::from_openssl(write_p != 0, version, content_type, data);
     // A panic must not unwind into OpenSSL.
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| callback(&message)));
 }

@@ -67,7 +67,7 @@ impl ssl_api::Backend for Rustls {
                 | (u64::from(patch) << 4)
                 | 0xf,
             posture: posture(),
-            unsupported: vec![
+            unsupported: [
                 Unsupported {
                     feature: "C3 PROTOCOL_TLSv1 / PROTOCOL_TLSv1_1 / SSLv2 / SSLv3",
                     reason: "rustls implements only TLS 1.2 and TLS 1.3",
@@ -85,8 +85,8 @@ impl ssl_api::Backend for Rustls {
                     reason: "rustls does not expose the Finished messages tls-unique is made of",
                 },
                 Unsupported {
-                    feature: "_msg_callback",
-                    reason: "rustls has no hook that reports each TLS message",
+                    feature: "_msg_callback (encrypted messages)",
+                    reason: "rustls has no message hook: the callback sees the records and what is sent in the clear (the hellos, certificates and key exchange of TLS 1.2, TLS 1.3's hellos), encrypted messages as their record headers only",
                 },
                 Unsupported {
                     feature: "X23 post_handshake_auth",
@@ -101,14 +101,16 @@ impl ssl_api::Backend for Rustls {
                     reason: "webpki always applies its own strict RFC 5280 profile; the flag is stored but changes nothing",
                 },
                 Unsupported {
-                    feature: "F7 RAND_add",
-                    reason: "aws-lc-rs's generator reseeds from the OS and takes no caller entropy",
-                },
-                Unsupported {
                     feature: "F6 RAND_egd",
                     reason: "no EGD support",
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(cfg!(windows).then_some(Unsupported {
+                feature: "F7 RAND_add",
+                reason: "Windows' generator (BCryptGenRandom), which aws-lc-rs draws from, takes no caller bytes",
+            }))
+            .collect(),
         }
     }
 
@@ -125,11 +127,10 @@ impl ssl_api::Backend for Rustls {
         Self::rand_bytes(1).is_ok()
     }
 
-    fn rand_add(_bytes: &[u8], _entropy: f64) -> Result<()> {
-        Err(Error::not_implemented(
-            "rustls",
-            "F7 RAND_add: aws-lc-rs's generator takes no caller entropy",
-        ))
+    fn rand_add(bytes: &[u8], _entropy: f64) -> Result<()> {
+        // aws-lc-rs's generator seeds and reseeds from the OS generator
+        // (its own RAND_add does nothing): the bytes go into the OS pool.
+        ssl_api::functions::rand_add_to_os_generator("rustls", bytes)
     }
 
     fn get_default_verify_paths() -> DefaultVerifyPaths {

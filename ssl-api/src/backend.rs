@@ -165,16 +165,27 @@ pub trait Context: Clone + Send + Sync + Sized {
     fn minimum_version(&self) -> TlsVersion {
         self.with_settings(Sealed::token(), |s| s.minimum_version())
     }
-    /// Sets `minimum_version` (X23+): a ValueError for fixed-version protocols.
+    /// Sets `minimum_version` (X23+): a ValueError for fixed-version
+    /// protocols. `MAXIMUM_SUPPORTED` means the newest version the library
+    /// speaks, as CPython resolves it.
     fn set_minimum_version(&self, version: TlsVersion) -> Result<()> {
+        let version = match version {
+            TlsVersion::MAXIMUM_SUPPORTED => Self::Backend::capabilities().newest_version(),
+            v => v,
+        };
         self.update_settings(Sealed::token(), |s| s.set_minimum_version(version))
     }
     /// `maximum_version` (X23+).
     fn maximum_version(&self) -> TlsVersion {
         self.with_settings(Sealed::token(), |s| s.maximum_version())
     }
-    /// Sets `maximum_version` (X23+).
+    /// Sets `maximum_version` (X23+). `MINIMUM_SUPPORTED` means the oldest
+    /// version the library speaks, as CPython resolves it.
     fn set_maximum_version(&self, version: TlsVersion) -> Result<()> {
+        let version = match version {
+            TlsVersion::MINIMUM_SUPPORTED => Self::Backend::capabilities().oldest_version(),
+            v => v,
+        };
         self.update_settings(Sealed::token(), |s| s.set_maximum_version(version))
     }
 
@@ -314,17 +325,17 @@ pub trait Context: Clone + Send + Sync + Sized {
 
     /// `_msg_callback` (Python's private debugging hook): every TLS message
     /// of this context's connections made after the call goes to
-    /// `callback`; `None` removes it. NotImplemented where the library has
-    /// no message hook (declared in its capabilities).
+    /// `callback`; `None` removes it. This provided form keeps the callback
+    /// in the settings for a backend that watches its connections' records
+    /// ([`crate::transport::tap`], which sees only what is sent in the
+    /// clear: declared in the backend's capabilities); a library with a
+    /// message hook of its own overrides it.
     #[doc(alias = "_msg_callback")]
     fn set_msg_callback(&self, callback: Option<MessageCallback>) -> Result<()> {
-        if callback.is_none() {
-            return Ok(());
-        }
-        Err(Error::not_implemented(
-            <Self::Backend as Backend>::name(),
-            "_msg_callback",
-        ))
+        self.update_settings(Sealed::token(), |s| {
+            s.set_msg_callback(callback);
+            Ok(())
+        })
     }
 
     /// `load_dh_params(path)` (X17).
@@ -565,6 +576,38 @@ pub struct TlsMessage<'a> {
     pub msg_type: i32,
     /// The message's bytes.
     pub data: &'a [u8],
+}
+
+impl<'a> TlsMessage<'a> {
+    /// The message as OpenSSL's message callback reports its parts
+    /// (`write_p`, `version`, `content_type`, the bytes), with the message
+    /// type read from the bytes as CPython's `_PySSL_msg_callback` reads it:
+    /// the handshake type, the alert description, `0x0101` for a
+    /// change_cipher_spec; a record header (256) gives its own version and
+    /// its content type as the message type.
+    pub fn from_openssl(outgoing: bool, version: i32, content_type: i32, data: &'a [u8]) -> Self {
+        const CHANGE_CIPHER_SPEC: i32 = 20;
+        const ALERT: i32 = 21;
+        const HANDSHAKE: i32 = 22;
+        const RECORD_HEADER: i32 = 256;
+        const INNER_CONTENT_TYPE: i32 = 257;
+        let byte = |i: usize| data.get(i).map_or(-1, |b| i32::from(*b));
+        let (version, msg_type) = match content_type {
+            // SSL3_MT_CHANGE_CIPHER_SPEC, a pseudo message type.
+            CHANGE_CIPHER_SPEC => (version, 0x0101),
+            HANDSHAKE | INNER_CONTENT_TYPE => (version, byte(0)),
+            ALERT => (version, byte(1)),
+            RECORD_HEADER if data.len() >= 3 => ((byte(1) << 8) | byte(2), byte(0)),
+            _ => (version, -1),
+        };
+        TlsMessage {
+            outgoing,
+            version,
+            content_type,
+            msg_type,
+            data,
+        }
+    }
 }
 
 /// The callback of `set_msg_callback`: called on the thread of the library

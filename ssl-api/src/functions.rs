@@ -238,6 +238,33 @@ pub fn rand_add<B: Backend>(bytes: &[u8], entropy: f64) -> Result<()> {
     B::rand_add(bytes, entropy)
 }
 
+/// `RAND_add(bytes, entropy)` (F7) for a backend whose generator draws from
+/// the operating system's: the bytes are written to the kernel's pool
+/// (`/dev/urandom`, which mixes what is written into the state every later
+/// read and reseed draws from, crediting no entropy, whatever `entropy`
+/// says: the kernel, not the caller, judges entropy). Where the OS generator
+/// takes no caller bytes (Windows' `BCryptGenRandom`), NotImplemented.
+pub fn rand_add_to_os_generator(backend: &'static str, bytes: &[u8]) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        let _ = backend;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/urandom")
+            .and_then(|mut pool| pool.write_all(bytes))
+            .map_err(Error::from)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = bytes;
+        Err(Error::not_implemented(
+            backend,
+            "F7 RAND_add: the OS generator takes no caller bytes",
+        ))
+    }
+}
+
 /// `ssl.RAND_egd(path)` (F6): NotImplemented where the library has no EGD.
 #[doc(alias = "RAND_egd")]
 pub fn rand_egd<B: Backend>(path: &Path) -> Result<i64> {

@@ -6,6 +6,7 @@
 
 use std::path::PathBuf;
 
+use crate::backend::MessageCallback;
 use crate::constants::{
     OP_NO_SSLv2, OP_NO_SSLv3, OP_NO_TLSv1, OP_NO_TLSv1_1, OP_NO_TLSv1_2, OP_NO_TLSv1_3, Options,
     Protocol, TlsVersion, VerifyFlags, VerifyMode, CERT_NONE, CERT_REQUIRED, OP_ALL,
@@ -41,6 +42,17 @@ pub struct ContextSettings {
     keylog_filename: Option<PathBuf>,
     alpn_protocols: Vec<Vec<u8>>,
     num_tickets: usize,
+    msg_callback: MessageCallbackSlot,
+}
+
+/// `_msg_callback` as the settings keep it (a callback has no `Debug`).
+#[derive(Clone, Default)]
+struct MessageCallbackSlot(Option<MessageCallback>);
+
+impl std::fmt::Debug for MessageCallbackSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Some(..)" } else { "None" })
+    }
 }
 
 impl ContextSettings {
@@ -74,7 +86,19 @@ impl ContextSettings {
             keylog_filename: None,
             alpn_protocols: Vec::new(),
             num_tickets: DEFAULT_NUM_TICKETS,
+            msg_callback: MessageCallbackSlot::default(),
         }
+    }
+
+    /// `_msg_callback`, for a backend that reports from the record layer
+    /// ([`crate::transport::tap`]).
+    pub fn msg_callback(&self) -> Option<&MessageCallback> {
+        self.msg_callback.0.as_ref()
+    }
+
+    /// Sets `_msg_callback` (`None` removes it).
+    pub fn set_msg_callback(&mut self, callback: Option<MessageCallback>) {
+        self.msg_callback = MessageCallbackSlot(callback);
     }
 
     /// `num_tickets` (X23+): the TLS 1.3 session tickets a server sends

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::constants::TlsVersion;
 use crate::error::Result;
 use crate::pyvalue::PyValue;
 
@@ -125,6 +126,32 @@ impl Capabilities {
                 PyValue::Int(self.library_version_number as i64),
             ),
         ]
+    }
+
+    /// The oldest protocol version the library speaks (CPython's
+    /// `PY_PROTO_MINIMUM_AVAILABLE`): what `maximum_version =
+    /// MINIMUM_SUPPORTED` stands for, as CPython resolves it.
+    pub fn oldest_version(&self) -> TlsVersion {
+        [
+            (self.has_sslv3, TlsVersion::SSLv3),
+            (self.has_tlsv1, TlsVersion::TLSv1),
+            (self.has_tlsv1_1, TlsVersion::TLSv1_1),
+            (self.has_tlsv1_2, TlsVersion::TLSv1_2),
+        ]
+        .into_iter()
+        .find_map(|(has, v)| has.then_some(v))
+        .unwrap_or(TlsVersion::TLSv1_3)
+    }
+
+    /// The newest protocol version the library speaks (CPython's
+    /// `PY_PROTO_MAXIMUM_AVAILABLE`): what `minimum_version =
+    /// MAXIMUM_SUPPORTED` stands for.
+    pub fn newest_version(&self) -> TlsVersion {
+        if self.has_tlsv1_3 {
+            TlsVersion::TLSv1_3
+        } else {
+            TlsVersion::TLSv1_2
+        }
     }
 
     /// The declared reason when `feature` (matched by its reference id prefix,

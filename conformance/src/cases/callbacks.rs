@@ -293,17 +293,25 @@ fn ensure_same(a: VerifyMode, b: VerifyMode) -> ssl_api::Result<()> {
 
 /// `_msg_callback` (CPython's debug hook): the client's callback sees its
 /// ClientHello written and the ServerHello read, each with its record
-/// header, on the thread of the handshake; removing it stops the reports.
+/// header, on the thread of the handshake; over TLS 1.2 the server's
+/// ServerKeyExchange read and the client's change_cipher_spec written, with
+/// version TLSv1_2 (CPython's test_msg_callback_tls12); removing it stops
+/// the reports.
 pub fn msg_callback_sees_the_handshake<B: Backend>(pki: &Pki) -> CaseResult {
     let client = client_ctx::<B>(pki)?;
-    let seen: Arc<Mutex<Vec<(bool, i32, i32)>>> = Arc::default();
+    // (outgoing, version, content type, message type) of each report.
+    type Reports = Arc<Mutex<Vec<(bool, i32, i32, i32)>>>;
+    let seen: Reports = Arc::default();
     let sink = seen.clone();
     let callback: ssl_api::MessageCallback = Arc::new(move |m: &ssl_api::TlsMessage<'_>| {
-        sink.lock()
-            .expect("not poisoned")
-            .push((m.outgoing, m.content_type, m.msg_type));
+        sink.lock().expect("not poisoned").push((
+            m.outgoing,
+            m.version,
+            m.content_type,
+            m.msg_type,
+        ));
     });
-    or_not_supported!(client.set_msg_callback(Some(callback)));
+    or_not_supported!(client.set_msg_callback(Some(callback.clone())));
     let server = server_ctx::<B>(pki)?;
     let (mut c, mut s) = wrap_pair::<B, B>(&client, &server, Some("localhost")).map_err(e2s)?;
     drive_handshake(&mut c, &mut s).into_result()?;
@@ -314,6 +322,25 @@ pub fn msg_callback_sees_the_handshake<B: Backend>(pki: &Pki) -> CaseResult {
         ("ClientHello written", (true, HANDSHAKE, 1)),
         ("ServerHello read", (false, HANDSHAKE, 2)),
         ("a record header written", (true, HEADER, HANDSHAKE)),
+    ] {
+        ensure!(
+            got.iter().any(|&(o, _, t, m)| (o, t, m) == entry),
+            "no {what} in {got:?}"
+        );
+    }
+    seen.lock().expect("not poisoned").clear();
+    let tls12 = client_ctx::<B>(pki)?;
+    tls12
+        .set_maximum_version(TlsVersion::TLSv1_2)
+        .map_err(e2s)?;
+    tls12.set_msg_callback(Some(callback)).map_err(e2s)?;
+    let (mut c, mut s) = wrap_pair::<B, B>(&tls12, &server, Some("localhost")).map_err(e2s)?;
+    drive_handshake(&mut c, &mut s).into_result()?;
+    let got = seen.lock().expect("not poisoned").clone();
+    const TLS1_2: i32 = 0x0303;
+    for (what, entry) in [
+        ("ServerKeyExchange read", (false, TLS1_2, HANDSHAKE, 12)),
+        ("change_cipher_spec written", (true, TLS1_2, 20, 0x0101)),
     ] {
         ensure!(got.contains(&entry), "no {what} in {got:?}");
     }

@@ -25,11 +25,13 @@ use crate::bio::{Bio, MemoryBio};
 pub(crate) mod endpoint;
 pub(crate) mod link;
 mod socket;
+pub mod tap;
 
 #[cfg(unix)]
 pub use endpoint::BorrowedSocket;
 pub use endpoint::{Endpoint, IoStream, Wait};
 pub use link::{Direction, Link};
+pub use tap::tap;
 
 /// What every backend's Object reads its peer's TLS records from and writes
 /// its own to (the seam). Shared between the Object and its driver, hence
