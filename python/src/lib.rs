@@ -125,6 +125,14 @@ fn ssl_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
         }
         m.add(name, cert::value_to_py(py, &value)?)?;
     }
+    // CPython's is always True (OpenSSL has the Finished messages); here
+    // whether the backend gives get_channel_binding('tls-unique').
+    m.add(
+        "HAS_TLS_UNIQUE",
+        B::capabilities()
+            .channel_binding_types
+            .contains(&"tls-unique"),
+    )?;
     let (a, b, c, d, e) = B::capabilities().library_version_info;
     m.add("_OPENSSL_API_VERSION", (a, b, c, d, e))?;
     for v in ssl::TlsVersion::MEMBERS {
