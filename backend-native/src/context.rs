@@ -618,14 +618,12 @@ impl ssl_api::Context for NativeContext {
         transport: SharedTransport,
         options: WrapOptions<Native>,
     ) -> Result<NativeObject> {
-        let transport = {
-            let inner = self.lock();
-            inner
-                .settings
-                .check_wrap(options.server_side, options.server_hostname.as_deref())?;
-            // No message hook in the library: the callback watches the records.
-            ssl_api::transport::tap(transport, inner.settings.msg_callback())
-        };
+        // No message hook in the library: the callback watches the records.
+        let transport = self.lock().settings.tapped_transport_for_wrap(
+            transport,
+            options.server_side,
+            options.server_hostname.as_deref(),
+        )?;
         NativeObject::new(self.clone(), transport, options)
     }
 }

@@ -1678,6 +1678,14 @@ mod tests {
         assert!(!j.is_ok());
     }
 
+    /// A run in which test_connect and test_echo passed.
+    fn connect_and_echo_passed() -> RunRecord {
+        rec(&[
+            ("SimpleBackgroundTests.test_connect", Outcome::Passed),
+            ("ThreadedTests.test_echo", Outcome::Passed),
+        ])
+    }
+
     /// `key` failed (`first`), then ended `again` on its rerun.
     fn rerun(run: &mut RunRecord, key: &str, first: Outcome, again: Outcome) {
         let t = run.tests.iter_mut().find(|t| t.key() == key).unwrap();
@@ -1692,10 +1700,7 @@ mod tests {
 
     #[test]
     fn flaky_passes_are_not_failures() {
-        let mut run = rec(&[
-            ("SimpleBackgroundTests.test_connect", Outcome::Passed),
-            ("ThreadedTests.test_echo", Outcome::Passed),
-        ]);
+        let mut run = connect_and_echo_passed();
         rerun(
             &mut run,
             "SimpleBackgroundTests.test_connect",
@@ -1754,10 +1759,7 @@ mod tests {
 
     #[test]
     fn an_undeclared_failure_that_fails_on_rerun_is_one() {
-        let mut run = rec(&[
-            ("SimpleBackgroundTests.test_connect", Outcome::Passed),
-            ("ThreadedTests.test_echo", Outcome::Passed),
-        ]);
+        let mut run = connect_and_echo_passed();
         rerun(
             &mut run,
             "ThreadedTests.test_echo",

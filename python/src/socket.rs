@@ -224,6 +224,50 @@ fn weak_owner(owner: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Py<PyWeakrefR
     }
 }
 
+/// The arguments `_wrap_socket` and `_wrap_bio` share, checked as CPython
+/// checks them.
+struct WrapArgs {
+    server_side: bool,
+    server_hostname: Option<String>,
+    owner: Option<Py<PyWeakrefReference>>,
+    session: Option<<B as Backend>::Session>,
+}
+
+impl WrapArgs {
+    fn parse(
+        py: Python<'_>,
+        server_side: bool,
+        server_hostname: Option<&Bound<'_, PyAny>>,
+        owner: Option<&Bound<'_, PyAny>>,
+        session: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        Ok(WrapArgs {
+            server_side,
+            server_hostname: hostname_arg(server_hostname)?,
+            owner: weak_owner(owner)?,
+            session: session_arg(py, session)?,
+        })
+    }
+
+    /// The `_SSLSocket` over `conn`; `sock` is the Python socket, if any.
+    fn into_socket(
+        self,
+        ctx: &Bound<'_, PyContext>,
+        conn: Conn,
+        sock: Option<Py<PyWeakrefReference>>,
+    ) -> PyResult<Py<PySslSocket>> {
+        let this = PySslSocket {
+            conn: Mutex::new(conn),
+            context: Mutex::new(ctx.clone().unbind()),
+            sock,
+            owner: Mutex::new(self.owner),
+            server_side: self.server_side,
+            server_hostname: self.server_hostname,
+        };
+        Py::new(ctx.py(), this)
+    }
+}
+
 pub(crate) fn wrap_socket(
     ctx: &Bound<'_, PyContext>,
     sock: &Bound<'_, PyAny>,
@@ -232,34 +276,31 @@ pub(crate) fn wrap_socket(
     owner: Option<&Bound<'_, PyAny>>,
     session: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PySslSocket>> {
+    let args = WrapArgs::parse(ctx.py(), server_side, server_hostname, owner, session)?;
     #[cfg(not(unix))]
     {
-        let _ = (ctx, sock, server_side, server_hostname, owner, session);
+        let _ = (ctx, sock, args);
         Err(pyo3::exceptions::PyNotImplementedError::new_err(format!(
             "_wrap_socket over a Windows SOCKET is not supported by the {} build (use SSLObject with MemoryBIOs)",
             B::name()
         )))
     }
     #[cfg(unix)]
-    wrap_unix_socket(ctx, sock, server_side, server_hostname, owner, session)
+    wrap_unix_socket(ctx, sock, args)
 }
 
 #[cfg(unix)]
 fn wrap_unix_socket(
     ctx: &Bound<'_, PyContext>,
     sock: &Bound<'_, PyAny>,
-    server_side: bool,
-    server_hostname: Option<&Bound<'_, PyAny>>,
-    owner: Option<&Bound<'_, PyAny>>,
-    session: Option<&Bound<'_, PyAny>>,
+    mut args: WrapArgs,
 ) -> PyResult<Py<PySslSocket>> {
     let py = ctx.py();
-    let server_hostname = hostname_arg(server_hostname)?;
     let fd: RawFd = sock.call_method0("fileno")?.extract()?;
-    let mut opts = if server_side {
+    let mut opts = if args.server_side {
         SocketOptions::<B>::server()
     } else {
-        match &server_hostname {
+        match &args.server_hostname {
             Some(h) => SocketOptions::<B>::client(h.clone()),
             None => {
                 let mut o = SocketOptions::<B>::server();
@@ -271,7 +312,7 @@ fn wrap_unix_socket(
     opts = opts
         .do_handshake_on_connect(false)
         .suppress_ragged_eofs(false);
-    if let Some(s) = session_arg(py, session)? {
+    if let Some(s) = args.session.take() {
         opts = opts.session(s);
     }
     let stream = ctx
@@ -279,15 +320,8 @@ fn wrap_unix_socket(
         .ctx
         .wrap_stream(BorrowedSocket::new(PyFd(fd)), opts)
         .py(py)?;
-    let this = PySslSocket {
-        conn: Mutex::new(Conn::Socket(Box::new(stream))),
-        context: Mutex::new(ctx.clone().unbind()),
-        sock: Some(PyWeakrefReference::new(sock)?.unbind()),
-        owner: Mutex::new(weak_owner(owner)?),
-        server_side,
-        server_hostname,
-    };
-    Py::new(py, this)
+    let sock = Some(PyWeakrefReference::new(sock)?.unbind());
+    args.into_socket(ctx, Conn::Socket(Box::new(stream)), sock)
 }
 
 pub(crate) fn wrap_bio(
@@ -300,13 +334,12 @@ pub(crate) fn wrap_bio(
     session: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PySslSocket>> {
     let py = ctx.py();
-    let server_hostname = hostname_arg(server_hostname)?;
-    let mut opts = WrapOptions::<B> {
+    let mut args = WrapArgs::parse(py, server_side, server_hostname, owner, session)?;
+    let opts = WrapOptions::<B> {
         server_side,
-        server_hostname: server_hostname.clone(),
-        ..WrapOptions::default()
+        server_hostname: args.server_hostname.clone(),
+        session: args.session.take(),
     };
-    opts.session = session_arg(py, session)?;
     let obj = ssl::Context::wrap_bio(
         &ctx.get().ctx,
         incoming.get().bio.clone(),
@@ -314,15 +347,7 @@ pub(crate) fn wrap_bio(
         opts,
     )
     .py(py)?;
-    let this = PySslSocket {
-        conn: Mutex::new(Conn::Bio(obj)),
-        context: Mutex::new(ctx.clone().unbind()),
-        sock: None,
-        owner: Mutex::new(weak_owner(owner)?),
-        server_side,
-        server_hostname,
-    };
-    Py::new(py, this)
+    args.into_socket(ctx, Conn::Bio(obj), None)
 }
 
 /// What a driving call needs from the Python socket, read with the GIL

@@ -14,6 +14,7 @@ use crate::constants::{
     PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER,
 };
 use crate::error::{Error, Result};
+use crate::transport::SharedTransport;
 
 /// The TLS protocol versions a connection may use, oldest first.
 pub const TLS_VERSIONS: [TlsVersion; 4] = [
@@ -289,6 +290,20 @@ impl ContextSettings {
                 !self.options.contains(off)
             })
             .collect()
+    }
+
+    /// For a backend whose library has no message hook: Python's checks on
+    /// the wrap arguments ([`ContextSettings::check_wrap`]), then the
+    /// transport the new Object gets, watched by `_msg_callback` when one is
+    /// set ([`crate::transport::tap`]).
+    pub fn tapped_transport_for_wrap(
+        &self,
+        transport: SharedTransport,
+        server_side: bool,
+        server_hostname: Option<&str>,
+    ) -> Result<SharedTransport> {
+        self.check_wrap(server_side, server_hostname)?;
+        Ok(crate::transport::tap(transport, self.msg_callback()))
     }
 
     /// Python's checks on `wrap_bio` / `wrap_socket` arguments (X19, X20).
