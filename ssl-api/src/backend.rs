@@ -327,7 +327,7 @@ pub trait Context: Clone + Send + Sync + Sized {
     /// of this context's connections made after the call goes to
     /// `callback`; `None` removes it. This provided form keeps the callback
     /// in the settings for a backend that watches its connections' records
-    /// ([`crate::transport::tap`], which sees only what is sent in the
+    /// ([`crate::transport::tapped`], which sees only what is sent in the
     /// clear: declared in the backend's capabilities); a library with a
     /// message hook of its own overrides it.
     #[doc(alias = "_msg_callback")]

@@ -92,7 +92,7 @@ impl ContextSettings {
     }
 
     /// `_msg_callback`, for a backend that reports from the record layer
-    /// ([`crate::transport::tap`]).
+    /// ([`crate::transport::tapped`]).
     pub fn msg_callback(&self) -> Option<&MessageCallback> {
         self.msg_callback.0.as_ref()
     }
@@ -295,7 +295,7 @@ impl ContextSettings {
     /// For a backend whose library has no message hook: Python's checks on
     /// the wrap arguments ([`ContextSettings::check_wrap`]), then the
     /// transport the new Object gets, watched by `_msg_callback` when one is
-    /// set ([`crate::transport::tap`]).
+    /// set ([`crate::transport::tapped`]).
     pub fn tapped_transport_for_wrap(
         &self,
         transport: SharedTransport,
@@ -303,7 +303,7 @@ impl ContextSettings {
         server_hostname: Option<&str>,
     ) -> Result<SharedTransport> {
         self.check_wrap(server_side, server_hostname)?;
-        Ok(crate::transport::tap(transport, self.msg_callback()))
+        Ok(crate::transport::tapped(transport, self.msg_callback()))
     }
 
     /// Python's checks on `wrap_bio` / `wrap_socket` arguments (X19, X20).

@@ -202,6 +202,11 @@ fn flights<C: Backend, S: Backend>(cc: &Contexts<C>, sc: &Contexts<S>, corpus: &
             let m = mode_byte(sv, chunk, eof, write, unwrap);
             corpus.add_prefixed(&server_target, &[m], &f.to_server);
         }
+        // The record tap reads the same streams, in pieces of 1 and 17 bytes.
+        for piece in [0, 16] {
+            corpus.add_prefixed("record_tap", &[piece], &f.to_client);
+            corpus.add_prefixed("record_tap", &[piece], &f.to_server);
+        }
     }
 }
 

@@ -31,7 +31,7 @@ pub mod tap;
 pub use endpoint::BorrowedSocket;
 pub use endpoint::{Endpoint, IoStream, Wait};
 pub use link::{Direction, Link};
-pub use tap::tap;
+pub use tap::tapped;
 
 /// What every backend's Object reads its peer's TLS records from and writes
 /// its own to (the seam). Shared between the Object and its driver, hence

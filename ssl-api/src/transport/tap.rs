@@ -36,7 +36,7 @@ const RECORD_HEADER: i32 = 256;
 
 /// `transport` with `callback` watching it, or `transport` itself when there
 /// is no callback (no cost then).
-pub fn tap(transport: SharedTransport, callback: Option<&MessageCallback>) -> SharedTransport {
+pub fn tapped(transport: SharedTransport, callback: Option<&MessageCallback>) -> SharedTransport {
     match callback {
         None => transport,
         Some(callback) => Arc::new(TappedTransport {
@@ -330,7 +330,7 @@ mod tests {
         });
         let inner: SharedTransport =
             Arc::new(MemoryTransport::new(incoming.clone(), outgoing.clone()));
-        let t = tap(inner, Some(&callback));
+        let t = tapped(inner, Some(&callback));
         let hello = record(HANDSHAKE, &[1, 0, 0, 0]);
         assert_eq!(t.send(&[io::IoSlice::new(&hello)]).unwrap(), hello.len());
         assert_eq!(outgoing.read(None), hello);
