@@ -5,17 +5,17 @@
 //! `CERTIFICATE_VERIFY_FAILED` carries `SSL_get_verify_result`.
 //!
 //! CPython maps codes to mnemonics with tables generated from OpenSSL's
-//! `*err.h` headers (`SSL_R_CERTIFICATE_VERIFY_FAILED` -> `CERTIFICATE_VERIFY_FAILED`).
-//! Here the library mnemonic comes from a table of `ERR_LIB_*` numbers and the
-//! reason mnemonic from the reason text, upper-cased with spaces as `_`: on
-//! OpenSSL 3.0 that equals the header name for 1070 of the 1085 reasons of the
-//! libraries `ssl` can raise (checked against the headers on this machine);
-//! the 11 that differ and have a text are in [`REASON_OVERRIDES`]. Common
-//! reasons (`ERR_R_*`, numbers below 100, e.g. `ERR_R_PEM_LIB`) have no
-//! mnemonic in CPython's table either: `[SSL] PEM lib`.
+//! `*err.h` headers (`SSL_R_CERTIFICATE_VERIFY_FAILED` -> `CERTIFICATE_VERIFY_FAILED`);
+//! so does this backend, with the same kind of table in
+//! [`ssl_api::constants::openssl_errors`] (OpenSSL 3.0's headers). A reason
+//! the table does not know (a newer OpenSSL) is named from its text,
+//! upper-cased with spaces as `_` (the header name for almost every reason).
+//! Common reasons (`ERR_R_*`, numbers below 100, e.g. `ERR_R_PEM_LIB`) have
+//! no mnemonic in CPython's table either: `[SSL] PEM lib`.
 
 use openssl::error::ErrorStack;
 use openssl::ssl::{ErrorCode, SslRef};
+use ssl_api::constants::openssl_errors;
 use ssl_api::{Error, SslErrorKind, VerifyFailure};
 
 /// `ERR_LIB_SSL`.
@@ -27,71 +27,8 @@ const SSL_R_UNEXPECTED_EOF_WHILE_READING: i32 = 294;
 
 /// `ERR_LIB_*` number -> CPython's library mnemonic.
 pub(crate) fn library_mnemonic(lib: i32) -> Option<&'static str> {
-    Some(match lib {
-        1 => "NONE",
-        2 => "SYS",
-        3 => "BN",
-        4 => "RSA",
-        5 => "DH",
-        6 => "EVP",
-        7 => "BUF",
-        8 => "OBJ",
-        9 => "PEM",
-        10 => "DSA",
-        11 => "X509",
-        13 => "ASN1",
-        14 => "CONF",
-        15 => "CRYPTO",
-        16 => "EC",
-        20 => "SSL",
-        32 => "BIO",
-        33 => "PKCS7",
-        34 => "X509V3",
-        35 => "PKCS12",
-        36 => "RAND",
-        37 => "DSO",
-        38 => "ENGINE",
-        39 => "OCSP",
-        40 => "UI",
-        41 => "COMP",
-        42 => "ECDSA",
-        43 => "ECDH",
-        44 => "OSSL_STORE",
-        45 => "FIPS",
-        46 => "CMS",
-        47 => "TS",
-        48 => "HMAC",
-        50 => "CT",
-        51 => "ASYNC",
-        52 => "KDF",
-        53 => "SM2",
-        54 => "ESS",
-        55 => "PROP",
-        56 => "CRMF",
-        57 => "PROV",
-        58 => "CMP",
-        59 => "OSSL_ENCODER",
-        60 => "OSSL_DECODER",
-        61 => "HTTP",
-        128 => "USER",
-        _ => return None,
-    })
+    openssl_errors::library_name(lib)
 }
-
-/// `(lib, reason, mnemonic)` where the header name is not the upper-cased text.
-pub const REASON_OVERRIDES: &[(i32, i32, &str)] = &[
-    (4, 136, "SLEN_CHECK_FAILED"),
-    (4, 135, "SLEN_RECOVERY_FAILED"),
-    (5, 102, "INVALID_PUBKEY"),
-    (6, 219, "EXPECTING_A_ECX_KEY"),
-    (6, 142, "EXPECTING_A_EC_KEY"),
-    (6, 162, "PARTIALLY_OVERLAPPING"),
-    (20, 158, "AT_LEAST_TLS_1_2_NEEDED_IN_SUITEB_MODE"),
-    (20, 380, "ILLEGAL_SUITEB_DIGEST"),
-    (20, 358, "MISSING_SRP_PARAM"),
-    (20, 330, "NO_GOST_CERTIFICATE_SENT_BY_PEER"),
-    (20, 361, "SRP_A_CALC"),
-];
 
 /// The reason mnemonic for `(lib, reason)` with OpenSSL's text `text`.
 pub(crate) fn reason_mnemonic(lib: i32, reason: i32, text: Option<&str>) -> Option<String> {
@@ -100,11 +37,8 @@ pub(crate) fn reason_mnemonic(lib: i32, reason: i32, text: Option<&str>) -> Opti
     if reason & ERR_RFLAG_COMMON != 0 || reason < 100 {
         return None;
     }
-    if let Some((_, _, m)) = REASON_OVERRIDES
-        .iter()
-        .find(|(l, r, _)| *l == lib && *r == reason)
-    {
-        return Some((*m).to_owned());
+    if let Some(name) = openssl_errors::reason_name(lib, reason) {
+        return Some(name.to_owned());
     }
     let text = text?;
     Some(text.to_ascii_uppercase().replace(' ', "_"))
@@ -227,6 +161,11 @@ mod tests {
         );
         assert_eq!(reason_mnemonic(20, 9, Some("PEM lib")), None);
         assert_eq!(reason_mnemonic(20, 9 | (2 << 18), Some("PEM lib")), None);
+        // Not in OpenSSL 3.0's headers: named from the text.
+        assert_eq!(
+            reason_mnemonic(20, 4000, Some("some new reason")).as_deref(),
+            Some("SOME_NEW_REASON")
+        );
         assert_eq!(library_mnemonic(11), Some("X509"));
         assert_eq!(library_mnemonic(12), None);
     }

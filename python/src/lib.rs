@@ -14,7 +14,7 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 
 use ssl::Backend;
 
@@ -153,6 +153,21 @@ fn ssl_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ENCODING_PEM", 1)?;
     m.add("ENCODING_DER", 2)?;
     m.add("_DEFAULT_CIPHERS", ssl::DEFAULT_CIPHERS)?;
+    // OpenSSL's error codes and their names (what every backend reports as
+    // `library` / `reason`), as CPython builds these from its own table.
+    let err_codes_to_names = PyDict::new(py);
+    let err_names_to_codes = PyDict::new(py);
+    for &(lib, reason, name) in ssl::constants::openssl_errors::REASONS {
+        err_codes_to_names.set_item((lib, reason), name)?;
+        err_names_to_codes.set_item(name, (lib, reason))?;
+    }
+    let lib_codes_to_names = PyDict::new(py);
+    for &(code, name) in ssl::constants::openssl_errors::LIBRARIES {
+        lib_codes_to_names.set_item(code, name)?;
+    }
+    m.add("err_codes_to_names", err_codes_to_names)?;
+    m.add("err_names_to_codes", err_names_to_codes)?;
+    m.add("lib_codes_to_names", lib_codes_to_names)?;
     // Not in CPython's _ssl: which backend this build is over.
     m.add("_BACKEND", B::name())?;
     Ok(())

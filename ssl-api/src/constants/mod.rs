@@ -18,6 +18,7 @@ mod enums;
 mod flags;
 mod int_enum;
 mod names;
+pub mod openssl_errors;
 mod purpose;
 mod verify;
 
