@@ -160,13 +160,8 @@ mod backend {
         fn capabilities() -> Capabilities {
             let (library_version, library_version_number) = library_version();
             let n = library_version_number;
-            #[allow(unused_mut)]
             let mut unsupported = COMMON_GAPS.to_vec();
-            #[cfg(windows)]
-            unsupported.push(Unsupported {
-                feature: "F7 RAND_add",
-                reason: "Windows' generator (BCryptGenRandom) takes no caller bytes",
-            });
+            unsupported.extend(ssl_api::functions::RAND_ADD_TO_OS_GENERATOR_GAP);
             #[cfg(not(any(windows, target_vendor = "apple")))]
             unsupported.push(Unsupported {
                 feature: "S11 server-side TLS 1.3 (OpenSSL)",

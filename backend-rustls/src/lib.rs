@@ -106,10 +106,8 @@ impl ssl_api::Backend for Rustls {
                 },
             ]
             .into_iter()
-            .chain(cfg!(windows).then_some(Unsupported {
-                feature: "F7 RAND_add",
-                reason: "Windows' generator (BCryptGenRandom), which aws-lc-rs draws from, takes no caller bytes",
-            }))
+            // aws-lc-rs draws from the OS generator, where RAND_add's bytes go.
+            .chain(ssl_api::functions::RAND_ADD_TO_OS_GENERATOR_GAP)
             .collect(),
         }
     }

@@ -226,6 +226,9 @@ impl fmt::Display for OsErrorText<'_> {
     }
 }
 
+/// CPython's text of an `SSLEOFError` (OpenSSL 3's reason text).
+const EOF_MESSAGE: &str = "EOF occurred in violation of protocol";
+
 impl Error {
     fn ssl_kind(
         kind: SslErrorKind,
@@ -307,7 +310,6 @@ impl Error {
         Self::ssl_kind(SslErrorKind::Syscall, None, None, message.into())
     }
 
-    /// `SSLEOFError`, as CPython on OpenSSL 3 words it.
     /// `SSLEOFError` for an OS error (a reset, a broken pipe) under a read or
     /// a write after the handshake: CPython 3.10+ calls `SSL_read_ex` /
     /// `SSL_write_ex`, whose failure value 0 takes `PySSL_SetError`'s
@@ -315,13 +317,7 @@ impl Error {
     /// unwrap raises the `OSError` itself). No library or reason, as there;
     /// the OS error is the `source()`.
     pub fn eof_from_io(e: io::Error) -> Self {
-        Self::ssl_kind(
-            SslErrorKind::Eof,
-            None,
-            None,
-            Cow::Borrowed("EOF occurred in violation of protocol"),
-        )
-        .with_cause(e)
+        Self::ssl_kind(SslErrorKind::Eof, None, None, Cow::Borrowed(EOF_MESSAGE)).with_cause(e)
     }
 
     /// `SSLEOFError` for an EOF the TLS library saw (OpenSSL 3's
@@ -331,7 +327,7 @@ impl Error {
             SslErrorKind::Eof,
             Some(Cow::Borrowed("SSL")),
             Some(Cow::Borrowed("UNEXPECTED_EOF_WHILE_READING")),
-            Cow::Borrowed("EOF occurred in violation of protocol"),
+            Cow::Borrowed(EOF_MESSAGE),
         )
     }
 

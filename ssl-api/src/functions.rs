@@ -238,6 +238,17 @@ pub fn rand_add<B: Backend>(bytes: &[u8], entropy: f64) -> Result<()> {
     B::rand_add(bytes, entropy)
 }
 
+/// What [`rand_add_to_os_generator`] cannot do on this platform, for the
+/// capabilities of the backends that use it: `None` where it works.
+pub const RAND_ADD_TO_OS_GENERATOR_GAP: Option<crate::Unsupported> = if cfg!(windows) {
+    Some(crate::Unsupported {
+        feature: "F7 RAND_add",
+        reason: "Windows' generator (BCryptGenRandom) takes no caller bytes",
+    })
+} else {
+    None
+};
+
 /// `RAND_add(bytes, entropy)` (F7) for a backend whose generator draws from
 /// the operating system's: the bytes are written to the kernel's pool
 /// (`/dev/urandom`, which mixes what is written into the state every later
